@@ -1,0 +1,116 @@
+"""Validated notes + config -> the Site: order, periods, neighbours, groupings and figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from salvo.config import Period, SiteConfig
+from salvo.figures import PeriodFigures, period_figures
+from salvo.model import ContextEvent, Incident, Notes, Page, period_of
+from salvo.slugs import slugify
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An incident in its place: its term, its rank in that term, and its neighbours."""
+
+    incident: Incident
+    period: Period | None
+    rank: int  # 1-based among incidents of the same kind (and record) in its term
+    days_since_previous: int | None
+    previous: Incident | None
+    next: Incident | None
+
+
+@dataclass(frozen=True)
+class PlacedContext:
+    """A context event in its term."""
+
+    event: ContextEvent
+    period: Period | None
+
+
+@dataclass(frozen=True)
+class Group:
+    """The incidents that share a missile class, a year, a province or a tag."""
+
+    kind: str  # "classes", "years", "provinces" or "tags"
+    key: str
+    slug: str
+    title: str
+    entries: tuple[Entry, ...]
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything the templates need, computed once."""
+
+    config: SiteConfig
+    entries: tuple[Entry, ...]
+    context: tuple[PlacedContext, ...]
+    pages: tuple[Page, ...]
+    figures: tuple[PeriodFigures, ...]
+    groups: tuple[Group, ...]
+
+    def groups_of(self, kind: str) -> tuple[Group, ...]:
+        """The groups of one kind, in their natural order."""
+        return tuple(g for g in self.groups if g.kind == kind)
+
+
+def assemble(notes: Notes, config: SiteConfig) -> Site:
+    """Place every incident and context event, group them, and compute each term's figures."""
+    incidents = notes.incidents
+    entries = []
+    ranks: dict[tuple[str, str, bool], int] = {}
+    for i, incident in enumerate(incidents):
+        period = period_of(incident.when.moment, config.periods)
+        rank_key = (period.slug if period else "", incident.kind, incident.comparable)
+        ranks[rank_key] = ranks.get(rank_key, 0) + 1
+        previous = incidents[i - 1] if i else None
+        entries.append(Entry(
+            incident=incident,
+            period=period,
+            rank=ranks[rank_key],
+            days_since_previous=(incident.when.date - previous.when.date).days if previous else None,
+            previous=previous,
+            next=incidents[i + 1] if i + 1 < len(incidents) else None,
+        ))
+    context = tuple(PlacedContext(e, period_of(e.when.moment, config.periods)) for e in notes.context)
+    latest = max([i.when.date for i in incidents] + [c.when.date for c in notes.context], default=None)
+    figures = tuple(period_figures(p, incidents, notes.context, latest) for p in config.periods)
+    return Site(config, tuple(entries), context, notes.pages, figures, _groups(tuple(entries), config))
+
+
+def _groups(entries: tuple[Entry, ...], config: SiteConfig) -> tuple[Group, ...]:
+    """Groupings by missile class, year, province and tag, each sorted by its natural key."""
+    labels = config.vocabularies["missile_types"]
+    groups: list[Group] = []
+    groups += _group_by(entries, "classes", lambda i: [i.missile_type] if i.missile_type else [],
+                        lambda key: labels.get(key, key), order=list(labels))
+    groups += _group_by(entries, "years", lambda i: [str(i.when.date.year)], str)
+    groups += _group_by(entries, "provinces", lambda i: [i.province] if i.province else [], str)
+    groups += _group_by(entries, "tags", lambda i: list(i.tags), str)
+    return tuple(groups)
+
+
+def _group_by(entries: tuple[Entry, ...], kind: str, keys: Callable[[Incident], list[str]],
+              title: Callable[[str], str], order: list[str] | None = None) -> list[Group]:
+    """Group entries under each key their incident has; slugs that collide are merged under one page."""
+    found: dict[str, list[Entry]] = {}
+    names: dict[str, str] = {}
+    for entry in entries:
+        for key in keys(entry.incident):
+            slug = slugify(key)
+            names.setdefault(slug, key)
+            found.setdefault(slug, []).append(entry)
+    def position(slug: str) -> tuple[int, str]:
+        key = names[slug]
+        return (order.index(key) if order and key in order else len(order or ()), key.casefold())
+    return [Group(kind, names[s], s, title(names[s]), tuple(found[s])) for s in sorted(found, key=position)]
+
+
+def days_between(start: dt.date, end: dt.date) -> int:
+    """Whole days from one date to another."""
+    return (end - start).days

@@ -1,0 +1,46 @@
+"""Problems found in a site's input, and the error that carries them to the command line."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the input: where it is, which field, what is wrong and how to fix it."""
+
+    path: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+    def as_dict(self) -> dict[str, object]:
+        """The problem as plain data, for `check --format json`."""
+        return {"path": self.path, "line": self.line, "field": self.field, "message": self.message}
+
+
+class SiteError(Exception):
+    """The site cannot be built; carries every problem found, sorted by file and line."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(set(problems))
+        super().__init__("\n".join(map(str, self.problems)))
+
+
+def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    """A ' Did you mean `x`?' hint for a misspelt word, or an empty string."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" Did you mean `{close[0]}`?" if close else ""
+
+
+def display_path(path: Path, root: Path) -> str:
+    """The path as an editor would type it: relative to the site when possible."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()

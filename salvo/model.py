@@ -1,0 +1,138 @@
+"""The site's values: frozen, checked, and free of I/O."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from salvo.config import Period
+
+KST = dt.timezone(dt.timedelta(hours=9), "KST")
+LAUNCH = "launch"
+NUCLEAR_TEST = "nuclear_test"
+SUPPLEMENT = "supplement"
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a fact comes from."""
+
+    title: str
+    publisher: str
+    url: str
+
+
+@dataclass(frozen=True)
+class When:
+    """A local date in Korea, known to the day or only to the month, with an optional time."""
+
+    date: dt.date
+    precision: str  # "day" or "month"
+    time: str | None = None
+
+    @property
+    def iso(self) -> str:
+        """The date as written in notes and in <time datetime>: YYYY-MM-DD or YYYY-MM."""
+        return self.date.isoformat() if self.precision == "day" else self.date.isoformat()[:7]
+
+    @property
+    def moment(self) -> dt.datetime:
+        """The instant used to place the event in a term: the time if known, else noon; mid-month if no day."""
+        day = self.date if self.precision == "day" else self.date.replace(day=15)
+        hour, minute = map(int, (self.time or "12:00").split(":"))
+        return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=KST)
+
+    @property
+    def sort_key(self) -> tuple[dt.datetime, int]:
+        """Chronological order; month-only dates sort as mid-month."""
+        return (self.moment, 0)
+
+
+@dataclass(frozen=True)
+class Incident:
+    """One launch event or nuclear test, as its note describes it."""
+
+    stem: str
+    slug: str
+    rel: str
+    title: str
+    when: When
+    kind: str
+    missile_type: str | None
+    missile_name: str | None
+    count: int | None
+    launch_site: str | None
+    province: str | None
+    latitude: float | None
+    longitude: float | None
+    distance_km: float | None
+    apogee_km: float | None
+    landing: str | None
+    outcome: str | None
+    outcome_detail: str | None
+    hypersonic: str | None
+    overflew_japan: bool
+    record_status: str
+    event_id: str | None
+    yield_kt: str | None
+    seismic_magnitude: float | None
+    caveats: tuple[str, ...]
+    sources: tuple[Source, ...]
+    tags: tuple[str, ...]
+    draft: bool
+    body: str
+
+    @property
+    def comparable(self) -> bool:
+        """Whether the incident belongs to the record the periods are compared on."""
+        return self.record_status != SUPPLEMENT
+
+    @property
+    def is_launch(self) -> bool:
+        """A missile launch, as opposed to a nuclear test."""
+        return self.kind == LAUNCH
+
+
+@dataclass(frozen=True)
+class ContextEvent:
+    """A diplomatic milestone: summit, agreement, talks, visit or statement."""
+
+    stem: str
+    slug: str
+    rel: str
+    title: str
+    when: When
+    end_date: dt.date | None
+    kind: str
+    sources: tuple[Source, ...]
+    tags: tuple[str, ...]
+    draft: bool
+    body: str
+
+
+@dataclass(frozen=True)
+class Page:
+    """A plain page such as About or Methodology."""
+
+    stem: str
+    slug: str
+    rel: str
+    title: str
+    description: str
+    weight: int
+    draft: bool
+    body: str
+
+
+@dataclass(frozen=True)
+class Notes:
+    """Everything validated from content/, before assembly."""
+
+    incidents: tuple[Incident, ...]
+    context: tuple[ContextEvent, ...]
+    pages: tuple[Page, ...]
+
+
+def period_of(moment: dt.datetime, periods: tuple[Period, ...]) -> Period | None:
+    """The term in office at that instant, or None outside every term."""
+    return next((p for p in periods if p.contains(moment)), None)

@@ -1,0 +1,237 @@
+"""The Site -> {output path: bytes}: Markdown, sanitizer, Jinja2 with strict undefined, data files."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+from markupsafe import Markup
+
+from salvo import charts
+from salvo.assemble import Entry, Site
+from salvo.markup import plain_text, render_markdown
+from salvo.model import Incident
+from salvo.slugs import slugify
+
+DEFAULT_ROOT = Path(__file__).resolve().parent.parent
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+GROUP_TITLES = {"classes": "Missile classes", "years": "Years", "provinces": "Provinces", "tags": "Tags"}
+CSV_FIELDS = ("event_id", "date", "time_kst", "kind", "administration", "missile_type", "missile_name", "count",
+              "launch_site", "province", "latitude", "longitude", "distance_km", "apogee_km", "landing", "outcome",
+              "hypersonic", "overflew_japan", "record_status", "in_comparable_record", "url", "sources")
+
+
+def template_environment(source: Path) -> jinja2.Environment:
+    """Jinja2 reading the site's templates first, then Salvo's own; strict about undefined names."""
+    folders = [source / "templates", DEFAULT_ROOT / "templates"]
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(f) for f in folders if f.is_dir()]),
+        autoescape=jinja2.select_autoescape(("html", "xml", "svg"), default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(km=km, day=day_label, ordinal=ordinal, number=number)
+    return env
+
+
+def km(value: float | None) -> str:
+    """A distance for readers: "933 km", or "unknown" (never None or nan)."""
+    return "unknown" if value is None else f"{number(value)} km"
+
+
+def number(value: float | int | None) -> str:
+    """A number with thousands separators and no needless decimals."""
+    if value is None:
+        return "unknown"
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.1f}"
+
+
+def day_label(value: Any) -> str:
+    """A date as a reader says it: "4 July 2017", or "September 1984" when only the month is known."""
+    if hasattr(value, "precision"):
+        date, precision = value.date, value.precision
+    else:
+        date, precision = dt.date.fromisoformat(str(value)[:10]), "day"
+    month = f"{MONTHS[date.month - 1]} {date.year}"
+    return month if precision == "month" else f"{date.day} {month}"
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 21st."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+class Renderer:
+    """Renders every output file of one site."""
+
+    def __init__(self, site: Site, env: jinja2.Environment, build_date: dt.date) -> None:
+        self.site = site
+        self.env = env
+        self.base = site.config.base_path
+        self.build_date = build_date
+        self.bodies = {e.incident.slug: Markup(render_markdown(e.incident.body, self.base)) for e in site.entries}
+        self.context_bodies = {c.event.slug: Markup(render_markdown(c.event.body, self.base)) for c in site.context}
+        env.globals.update(
+            site=site, config=site.config, url=self.url, slug=slugify, labels=site.config.vocabularies,
+            nav=[p for p in site.pages if p.weight >= 0], group_titles=GROUP_TITLES,
+        )
+
+    def url(self, path: str) -> str:
+        """A site path with the base path in front, percent-encoded (non-Latin slugs stay valid)."""
+        return self.base + quote(path.lstrip("/"), safe="/#?=&")
+
+    def page(self, template: str, path: str, **context: Any) -> tuple[str, bytes]:
+        """Render one HTML page to its output path (a folder's index.html for pretty URLs)."""
+        html = self.env.get_template(template).render(path=path, canonical=self.site.config.base_url.rstrip("/")
+                                                      + self.url(path), **context)
+        out = path.strip("/") + "/index.html" if not path.endswith(".html") else path.strip("/")
+        return out.lstrip("/"), html.encode("utf-8")
+
+    def render(self) -> Iterator[tuple[str, bytes]]:
+        """Every page, feed and data file of the site."""
+        site = self.site
+        figures = {f.period.slug: f for f in site.figures}
+        yield self.page("home.html", "/", timeline=self.timeline(site.entries, True), charts=self.home_charts(),
+                        compared=[f for f in site.figures if f.period.start.date() >= site.config.compare_from],
+                        earlier=[f for f in site.figures if f.period.start.date() < site.config.compare_from],
+                        description=site.config.description)
+        for entry in site.entries:
+            incident = entry.incident
+            yield self.page("incident.html", f"/incidents/{incident.slug}/", entry=entry, incident=incident,
+                            body=self.bodies[incident.slug], description=self.describe(incident))
+        for placed in site.context:
+            yield self.page("context.html", f"/context/{placed.event.slug}/", placed=placed, event=placed.event,
+                            body=self.context_bodies[placed.event.slug],
+                            description=plain_text(self.context_bodies[placed.event.slug]) or placed.event.title)
+        yield self.page("periods.html", "/periods/", description="Every US administration's figures side by side.",
+                        charts=self.home_charts())
+        for period in site.config.periods:
+            entries = tuple(e for e in site.entries if e.period == period)
+            yield self.page("period.html", f"/periods/{period.slug}/", period=period, figures=figures[period.slug],
+                            timeline=self.timeline(entries, False), charts=charts.period_charts(figures[period.slug],
+                                                                                                 entries),
+                            context=[c for c in site.context if c.period == period],
+                            description=f"North Korea's missile launches and nuclear tests under {period.name}.")
+        for kind, title in GROUP_TITLES.items():
+            groups = site.groups_of(kind)
+            yield self.page("groups.html", f"/{kind}/", kind=kind, groups=groups,
+                            description=f"North Korea's tests by {title.lower()}.")
+            for group in groups:
+                yield self.page("group.html", f"/{kind}/{group.slug}/", kind=kind, group=group,
+                                breakdown=self.breakdown(group.entries), timeline=self.timeline(group.entries, False),
+                                description=f"{group.title}: {len(group.entries)} incidents.")
+        for page in site.pages:
+            body = Markup(render_markdown(page.body, self.base))
+            yield self.page("page.html", f"/{page.slug}/", page=page, body=body,
+                            description=page.description or plain_text(body))
+        yield self.page("404.html", "/404.html", description="Page not found.")
+        yield "feed.xml", self.env.get_template("feed.xml").render(
+            entries=list(reversed(site.entries))[: site.config.feed_entries], bodies=self.bodies,
+            updated=self.updated()).encode("utf-8")
+        yield from self.data_files()
+        yield "sitemap.xml", self.env.get_template("sitemap.xml").render(paths=self.sitemap_paths()).encode("utf-8")
+        yield "robots.txt", (f"User-agent: *\nAllow: /\nSitemap: {site.config.base_url}sitemap.xml\n").encode()
+
+    def describe(self, incident: Incident) -> str:
+        """A one-sentence description for meta tags and the feed."""
+        return plain_text(self.bodies[incident.slug]) or incident.title
+
+    def updated(self) -> str:
+        """The feed's updated stamp: the latest incident's date, so identical input gives identical output."""
+        dates = [e.incident.when.date for e in self.site.entries] or [self.site.config.record_start]
+        return f"{max(dates).isoformat()}T00:00:00+09:00"
+
+    def timeline(self, entries: tuple[Entry, ...], with_context: bool) -> list[dict[str, Any]]:
+        """Entries (and context events) grouped by term, then by year, in chronological order."""
+        items: list[tuple[Any, str, Any, Any]] = [(e.incident.when.sort_key, "incident", e, e.period)
+                                                  for e in entries]
+        if with_context:
+            items += [(c.event.when.sort_key, "context", c, c.period) for c in self.site.context]
+        items.sort(key=lambda item: (item[0], item[1]))
+        terms: list[dict[str, Any]] = []
+        for _, kind, item, period in items:
+            year = (item.incident if kind == "incident" else item.event).when.date.year
+            if not terms or terms[-1]["period"] != period:
+                terms.append({"period": period, "years": []})
+            years = terms[-1]["years"]
+            if not years or years[-1]["year"] != year:
+                years.append({"year": year, "items": []})
+            years[-1]["items"].append({"kind": kind, "item": item})
+        return terms
+
+    def breakdown(self, entries: tuple[Entry, ...]) -> list[tuple[Any, int, int]]:
+        """(term, incidents, missiles) for each term with at least one of these entries."""
+        rows = []
+        for period in self.site.config.periods:
+            mine = [e.incident for e in entries if e.period == period]
+            if mine:
+                rows.append((period, len(mine), sum(i.count or 0 for i in mine)))
+        return rows
+
+    def home_charts(self) -> dict[str, Markup]:
+        """The comparison charts, drawn from the same figures as the tables."""
+        return charts.home_charts(self.site)
+
+    def sitemap_paths(self) -> list[str]:
+        """Every HTML page's URL path."""
+        site = self.site
+        paths = ["/", "/periods/"] + [f"/periods/{p.slug}/" for p in site.config.periods]
+        paths += [f"/incidents/{e.incident.slug}/" for e in site.entries]
+        paths += [f"/context/{c.event.slug}/" for c in site.context]
+        for kind in GROUP_TITLES:
+            paths += [f"/{kind}/"] + [f"/{kind}/{g.slug}/" for g in site.groups_of(kind)]
+        paths += [f"/{p.slug}/" for p in site.pages]
+        return [self.url(p) for p in paths]
+
+    def data_files(self) -> Iterator[tuple[str, bytes]]:
+        """data/incidents.csv, data/incidents.json and data/periods.json."""
+        rows = [self.data_row(e) for e in self.site.entries]
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: " | ".join(v) if isinstance(v, list) else "" if v is None else v
+                             for k, v in row.items()})
+        yield "data/incidents.csv", buffer.getvalue().encode("utf-8")
+        yield "data/incidents.json", _json({"incidents": rows})
+        yield "data/periods.json", _json({"periods": [f.as_dict() for f in self.site.figures]})
+
+    def data_row(self, entry: Entry) -> dict[str, Any]:
+        """One incident as a flat record, with its derived administration."""
+        i = entry.incident
+        return {
+            "event_id": i.event_id, "date": i.when.iso, "time_kst": i.when.time, "kind": i.kind,
+            "administration": entry.period.label if entry.period else None, "missile_type": i.missile_type,
+            "missile_name": i.missile_name, "count": i.count, "launch_site": i.launch_site, "province": i.province,
+            "latitude": i.latitude, "longitude": i.longitude, "distance_km": i.distance_km, "apogee_km": i.apogee_km,
+            "landing": i.landing, "outcome": i.outcome, "hypersonic": i.hypersonic,
+            "overflew_japan": i.overflew_japan, "record_status": i.record_status,
+            "in_comparable_record": i.comparable,
+            "url": self.site.config.base_url.rstrip("/") + self.url(f"/incidents/{i.slug}/"),
+            "sources": [s.url for s in i.sources],
+        }
+
+
+def _json(data: object) -> bytes:
+    """Stable, readable JSON; '<' and '>' escaped so the file is safe to inline anywhere."""
+    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False)
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e") + "\n").encode("utf-8")
+
+
+def render_site(site: Site, source: Path, build_date: dt.date) -> dict[str, bytes]:
+    """Every output file of the site, by path relative to the output folder."""
+    renderer = Renderer(site, template_environment(source), build_date)
+    return dict(renderer.render())

@@ -1,0 +1,387 @@
+"""RawNote -> Incident, ContextEvent or Page; every check, every note, problems collected in one pass."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from salvo.config import SiteConfig
+from salvo.errors import Problem, did_you_mean
+from salvo.model import KST, LAUNCH, NUCLEAR_TEST, ContextEvent, Incident, Notes, Page, Source, When
+from salvo.notes import RawNote
+from salvo.slugs import slugify
+
+MISSING = object()
+DATE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+STEM_DATE = re.compile(r"^(\d{4}-\d{2}(?:-\d{2})?)-(.+)$")
+RESERVED_PAGES = {"incidents", "context", "periods", "classes", "years", "provinces", "tags", "data", "static",
+                  "index", "404", "feed", "sitemap", "robots", "favicon"}
+
+
+class Checker:
+    """Checks one note's fields, recording problems with their file lines."""
+
+    def __init__(self, raw: RawNote, config: SiteConfig, today: dt.date) -> None:
+        self.raw = raw
+        self.config = config
+        self.today = today
+        self.problems: list[Problem] = []
+
+    def fail(self, key: str, message: str) -> None:
+        """Record a problem at the line of the key."""
+        self.problems.append(Problem(self.raw.rel, self.raw.line(key), key.split(".")[0], message))
+
+    def get(self, key: str, check: Callable[[str, Any], Any], required: bool = False, default: Any = None) -> Any:
+        """The checked value of a top-level key, its default, or None after recording a problem."""
+        value = self.raw.values.get(key, MISSING)
+        if value is MISSING or (value is None and required):
+            if required:
+                self.problems.append(Problem(self.raw.rel, 1, key, f"missing field `{key}`: add `{key}: ...` "
+                                             "to the front matter"))
+            return default
+        if value is None:
+            return None
+        return check(key, value)
+
+    def text(self, key: str, value: Any) -> str | None:
+        """A piece of text; YAML's booleans, numbers and dates where text goes get a hint to quote."""
+        if isinstance(value, str):
+            if not value.strip():
+                self.fail(key, f"`{key}` is empty: write the text, or null if unknown")
+                return None
+            return value.strip()
+        if isinstance(value, bool | int | float | dt.date):
+            raw = self.raw.front.raw.get(key, str(value))
+            self.fail(key, f"`{key}` must be text, but YAML read `{raw}` as {_yaml_kind(value)}: "
+                      f"put it in quotes, `{key}: \"{raw}\"`")
+        else:
+            self.fail(key, f"`{key}` must be text, not {_yaml_kind(value)}")
+        return None
+
+    def word(self, vocabulary: str) -> Callable[[str, Any], str | None]:
+        """A checker for a key of a site.toml vocabulary."""
+        allowed = self.config.vocabularies[vocabulary]
+
+        def check(key: str, value: Any) -> str | None:
+            text = self.text(key, value)
+            if text is None:
+                return None
+            if text not in allowed:
+                self.fail(key, f"`{key}` is `{text}`, which is not in [vocabularies.{vocabulary}] of site.toml."
+                          f"{did_you_mean(text, tuple(allowed))} Use one of: {', '.join(allowed)}")
+                return None
+            return text
+
+        return check
+
+    def number(self, key: str, value: Any, whole: bool = False) -> float | int | None:
+        """A finite number of at least 0 (at least 1 and whole for counts)."""
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raw = self.raw.front.raw.get(key, value)
+            what = "a whole number" if whole else "a number"
+            self.fail(key, f"`{key}` must be {what} or null when unknown, not `{raw}`")
+            return None
+        if math.isnan(value) or math.isinf(value):
+            self.fail(key, f"`{key}` must be a real number, not {value}: write null when unknown")
+            return None
+        if whole and (not isinstance(value, int) or value < 1):
+            self.fail(key, f"`{key}` must be a whole number of 1 or more, not {value}: write null when unknown")
+            return None
+        if value < 0:
+            self.fail(key, f"`{key}` must be 0 or more, not {value}: write null when unknown")
+            return None
+        return value
+
+    def integer(self, key: str, value: Any) -> int | None:
+        """A whole number, negative allowed (menu weights)."""
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.fail(key, f"`{key}` must be a whole number, not `{self.raw.front.raw.get(key, value)}`")
+            return None
+        return value
+
+    def count(self, key: str, value: Any) -> int | None:
+        """A whole number of missiles, at least 1."""
+        result = self.number(key, value, whole=True)
+        return int(result) if result is not None else None
+
+    def coordinate(self, key: str, value: Any) -> float | None:
+        """A latitude or longitude in degrees."""
+        limit = 90 if key == "latitude" else 180
+        result = self.number(key, abs(value) if isinstance(value, int | float) and not isinstance(value, bool)
+                             else value)
+        if result is None:
+            return None
+        if result > limit:
+            self.fail(key, f"`{key}` must be between -{limit} and {limit} degrees, not {value}")
+            return None
+        return float(value)
+
+    def flag(self, key: str, value: Any) -> bool:
+        """true or false."""
+        if not isinstance(value, bool):
+            self.fail(key, f"`{key}` must be true or false, not `{self.raw.front.raw.get(key, value)}`")
+            return False
+        return value
+
+    def when(self, key: str, value: Any) -> When | None:
+        """A "YYYY-MM-DD" or "YYYY-MM" date in the record's span and not in the future."""
+        if isinstance(value, dt.datetime):
+            self.fail(key, f"`{key}` must be a date without a time; put the time in `time: \"HH:MM\"`")
+            return None
+        if isinstance(value, dt.date):
+            when = When(value, "day")
+        elif isinstance(value, str) and (match := DATE.match(value.strip())):
+            year, month, day = match.groups()
+            try:
+                when = When(dt.date(int(year), int(month), int(day or 1)), "day" if day else "month")
+            except ValueError:
+                self.fail(key, f"`{key}` {value} is not a real date: check the month and the day")
+                return None
+        else:
+            self.fail(key, f"`{key}` must be \"YYYY-MM-DD\", or \"YYYY-MM\" when only the month is known, "
+                      f"not `{self.raw.front.raw.get(key, value)}`")
+            return None
+        if when.date > self.today:
+            self.fail(key, f"`{key}` {when.iso} is in the future (today is {self.today}): check the year")
+            return None
+        if when.date < self.config.record_start.replace(day=1 if when.precision == "month" else
+                                                          self.config.record_start.day):
+            self.fail(key, f"`{key}` {when.iso} is before the record starts ({self.config.record_start}, "
+                      "`record_start` in site.toml)")
+            return None
+        return when
+
+    def plain_date(self, key: str, value: Any) -> dt.date | None:
+        """A full date, for end dates."""
+        when = self.when(key, value)
+        if when and when.precision != "day":
+            self.fail(key, f"`{key}` must be a full date \"YYYY-MM-DD\"")
+            return None
+        return when.date if when else None
+
+    def time(self, key: str, value: Any) -> str | None:
+        """A quoted "HH:MM" in Korea Standard Time."""
+        raw = self.raw.front.raw.get(key, str(value))
+        if key in self.raw.front.plain or not isinstance(value, str):
+            self.fail(key, f"`{key}` must be quoted, `{key}: \"{raw}\"`: unquoted, YAML 1.1 may read a time "
+                      "as a number of minutes")
+            return None
+        if not TIME.match(value):
+            self.fail(key, f"`{key}` must be \"HH:MM\" on a 24-hour clock (Korea Standard Time), not \"{value}\"")
+            return None
+        return value
+
+    def texts(self, key: str, value: Any) -> tuple[str, ...]:
+        """A list of text items."""
+        if not isinstance(value, list):
+            self.fail(key, f"`{key}` must be a list, e.g. `{key}: [a, b]`")
+            return ()
+        items = []
+        for n, item in enumerate(value):
+            text = self.text(f"{key}.{n}", item)
+            if text is not None:
+                items.append(text)
+        return tuple(items)
+
+    def tags(self, key: str, value: Any) -> tuple[str, ...]:
+        """A list of tags, each of which must make a URL segment."""
+        return tuple(dict.fromkeys(self.texts(key, value)))
+
+    def sources(self, key: str, value: Any) -> tuple[Source, ...]:
+        """A non-empty list of {title, publisher, url} with http(s) URLs."""
+        if not isinstance(value, list) or not value:
+            self.fail(key, f"`{key}` must list at least one source: `- title: ...`, `publisher: ...`, `url: https://...`")
+            return ()
+        sources = []
+        for n, item in enumerate(value):
+            path = f"{key}.{n}"
+            if not isinstance(item, dict):
+                self.fail(path, f"each of `{key}` must have `title`, `publisher` and `url` (item {n + 1} does not)")
+                continue
+            for extra in item.keys() - {"title", "publisher", "url"}:
+                self.fail(f"{path}.{extra}", f"unknown field `{extra}` in source {n + 1}."
+                          f"{did_you_mean(extra, ('title', 'publisher', 'url'))} A source has title, publisher, url")
+            title = self.text(f"{path}.title", item.get("title", "")) if "title" in item else None
+            publisher = self.text(f"{path}.publisher", item["publisher"]) if item.get("publisher") is not None else ""
+            url = self.url(f"{path}.url", item.get("url"))
+            if "title" not in item:
+                self.fail(path, f"source {n + 1} needs a `title`")
+            if title and url is not None and publisher is not None:
+                sources.append(Source(title, publisher, url))
+        return tuple(sources)
+
+    def url(self, key: str, value: Any) -> str | None:
+        """An absolute http(s) URL with no spaces or control characters."""
+        if value is None:
+            self.fail(key, "the source needs a `url` starting with https:// or http://")
+            return None
+        text = self.text(key, value)
+        if text is None:
+            return None
+        parts = urlsplit(text)
+        if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"[\s\x00-\x1f\"<>\\^`{|}]", text):
+            self.fail(key, f"`{key}` must be a well-formed http(s) URL without spaces, not `{text[:80]}`")
+            return None
+        return text
+
+    def unknown_keys(self, known: tuple[str, ...]) -> None:
+        """Every key the schema does not know, with the nearest known one suggested."""
+        for key in self.raw.values:
+            if key not in known:
+                self.fail(key, f"unknown field `{key}`.{did_you_mean(key, known)} Remove it or fix its name.")
+
+
+def validate_notes(raws: list[RawNote], config: SiteConfig, today: dt.date | None = None) -> tuple[Notes, list[Problem]]:
+    """Check every note and the rules between notes (unique URLs and event ids)."""
+    today = today or dt.datetime.now(KST).date()
+    incidents, context, pages, problems = [], [], [], []
+    for raw in raws:
+        note, found = validate_note(raw, config, today)
+        problems += found
+        if isinstance(note, Incident):
+            incidents.append(note)
+        elif isinstance(note, ContextEvent):
+            context.append(note)
+        elif isinstance(note, Page):
+            pages.append(note)
+    problems += _clashes([(f"/incidents/{n.slug}/", n.rel) for n in incidents]
+                         + [(f"/context/{n.slug}/", n.rel) for n in context]
+                         + [(f"/{n.slug}/", n.rel) for n in pages], "publish to the same URL {key}")
+    problems += _clashes([(n.event_id, n.rel) for n in incidents if n.event_id], "share the event_id {key}")
+    notes = Notes(tuple(sorted(incidents, key=lambda n: (n.when.sort_key, n.slug))),
+                  tuple(sorted(context, key=lambda n: (n.when.sort_key, n.slug))),
+                  tuple(sorted(pages, key=lambda n: (n.weight, n.slug))))
+    return notes, problems
+
+
+def _clashes(pairs: list[tuple[str, str]], what: str) -> list[Problem]:
+    """One problem per file that shares a key with another file, naming the others."""
+    seen: dict[str, list[str]] = {}
+    for key, rel in pairs:
+        seen.setdefault(key, []).append(rel)
+    problems = []
+    for key, rels in seen.items():
+        for rel in rels if len(rels) > 1 else ():
+            others = ", ".join(r for r in sorted(rels) if r != rel)
+            problems.append(Problem(rel, 1, "", f"this note and {others} {what.format(key=key)}: rename one of them"))
+    return problems
+
+
+INCIDENT_KEYS = ("title", "date", "time", "kind", "missile_type", "missile_name", "count", "launch_site", "province",
+                 "latitude", "longitude", "distance_km", "apogee_km", "landing", "outcome", "outcome_detail",
+                 "hypersonic", "overflew_japan", "record_status", "event_id", "yield_kt", "seismic_magnitude",
+                 "caveats", "sources", "tags", "draft")
+CONTEXT_KEYS = ("title", "date", "end_date", "kind", "sources", "tags", "draft")
+PAGE_KEYS = ("title", "description", "weight", "draft")
+
+
+def validate_note(raw: RawNote, config: SiteConfig, today: dt.date) -> tuple[Incident | ContextEvent | Page | None,
+                                                                               list[Problem]]:
+    """Check one note against the schema of its section."""
+    check = Checker(raw, config, today)
+    slug = slugify(raw.stem)
+    if raw.section == "pages":
+        check.unknown_keys(PAGE_KEYS)
+        note: Any = Page(
+            stem=raw.stem, slug=slug, rel=raw.rel,
+            title=check.get("title", check.text, required=True),
+            description=check.get("description", check.text) or "",
+            weight=check.get("weight", check.integer, default=0) or 0,
+            draft=check.get("draft", check.flag, default=False),
+            body=raw.body,
+        )
+        if slug in RESERVED_PAGES:
+            check.fail("title", f"a page cannot be named `{raw.stem}`: the site uses /{slug}/ itself; rename the file")
+    elif raw.section == "context":
+        check.unknown_keys(CONTEXT_KEYS)
+        when = check.get("date", check.when, required=True)
+        _check_stem(check, when)
+        note = ContextEvent(
+            stem=raw.stem, slug=slug, rel=raw.rel,
+            title=check.get("title", check.text, required=True),
+            when=when,
+            end_date=check.get("end_date", check.plain_date),
+            kind=check.get("kind", check.word("context_kinds"), required=True),
+            sources=check.get("sources", check.sources, required=True, default=()),
+            tags=check.get("tags", check.tags, default=()),
+            draft=check.get("draft", check.flag, default=False),
+            body=raw.body,
+        )
+    else:
+        note = _incident(raw, check, slug)
+    return (None if check.problems else note), check.problems
+
+
+def _incident(raw: RawNote, check: Checker, slug: str) -> Incident:
+    """Check an incident note's fields; launches need a missile type and an outcome."""
+    check.unknown_keys(INCIDENT_KEYS)
+    kind = check.get("kind", lambda k, v: _one_of(check, k, v, (LAUNCH, NUCLEAR_TEST)), default=LAUNCH)
+    launch = kind == LAUNCH
+    when = check.get("date", check.when, required=True)
+    _check_stem(check, when)
+    text = check.text
+    return Incident(
+        stem=raw.stem, slug=slug, rel=raw.rel,
+        title=check.get("title", text, required=True),
+        when=When(when.date, when.precision, check.get("time", check.time)) if when else When(dt.date.min, "day"),
+        kind=kind,
+        missile_type=check.get("missile_type", check.word("missile_types"), required=launch),
+        missile_name=check.get("missile_name", text),
+        count=check.get("count", check.count),
+        launch_site=check.get("launch_site", text),
+        province=check.get("province", text),
+        latitude=check.get("latitude", check.coordinate),
+        longitude=check.get("longitude", check.coordinate),
+        distance_km=check.get("distance_km", check.number),
+        apogee_km=check.get("apogee_km", check.number),
+        landing=check.get("landing", text),
+        outcome=check.get("outcome", check.word("outcomes"), required=launch),
+        outcome_detail=check.get("outcome_detail", text),
+        hypersonic=check.get("hypersonic", lambda k, v: _one_of(check, k, v, ("confirmed", "claimed"))),
+        overflew_japan=check.get("overflew_japan", check.flag, default=False),
+        record_status=check.get("record_status", check.word("record_statuses"), default="editor") or "editor",
+        event_id=check.get("event_id", text),
+        yield_kt=check.get("yield_kt", text),
+        seismic_magnitude=check.get("seismic_magnitude", check.number),
+        caveats=check.get("caveats", check.texts, default=()),
+        sources=check.get("sources", check.sources, required=True, default=()),
+        tags=check.get("tags", check.tags, default=()),
+        draft=check.get("draft", check.flag, default=False),
+        body=raw.body,
+    )
+
+
+def _one_of(check: Checker, key: str, value: Any, allowed: tuple[str, ...]) -> str | None:
+    """Text that must be one of a few fixed words."""
+    text = check.text(key, value)
+    if text is not None and text not in allowed:
+        check.fail(key, f"`{key}` is `{text}`: use one of {', '.join(allowed)}.{did_you_mean(text, allowed)}")
+        return None
+    return text
+
+
+def _check_stem(check: Checker, when: When | None) -> None:
+    """Dated notes are named YYYY-MM-DD-slug.md, and the name's date must match the front matter's."""
+    match = STEM_DATE.match(check.raw.stem)
+    if not match:
+        check.problems.append(Problem(check.raw.rel, 1, "", "the file name must start with the date and a slug, "
+                                      "e.g. `2017-07-04-hwasong-14.md`: rename the file"))
+    elif when and match.group(1) != when.iso:
+        check.fail("date", f"the file name starts with {match.group(1)} but `date` is {when.iso}: make them agree "
+                   f"(rename the file to {when.iso}-{match.group(2)}.md or fix the date)")
+
+
+def _yaml_kind(value: Any) -> str:
+    """How YAML read a value, in words."""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, dt.date):
+        return "a date"
+    return "a list" if isinstance(value, list) else "a mapping" if isinstance(value, dict) else "an unknown value"

@@ -1,0 +1,118 @@
+"""The file map -> a folder built beside the output, then swapped in whole.
+
+A failed or killed build never leaves a half-written site: the new folder is complete before one atomic
+exchange puts it in place (renameat2 RENAME_EXCHANGE on Linux), and files of removed notes simply are not
+in it. Nothing is written outside the destination: every path is checked first.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import shutil
+import tempfile
+from pathlib import Path, PurePosixPath
+
+from salvo.errors import Problem, SiteError
+
+MARKER = ".salvo-build"
+TEMP_PREFIX = ".salvo-tmp-"
+_RENAME_EXCHANGE = 2
+
+
+def safe_relative(path: str) -> PurePosixPath:
+    """An output path that stays inside the output folder, or ValueError."""
+    pure = PurePosixPath(path)
+    if not path or pure.is_absolute() or "\\" in path or "\x00" in path or any(p in ("..", ".", "") for p in
+                                                                                 path.split("/")):
+        raise ValueError(f"unsafe output path {path!r}")
+    return pure
+
+
+def check_destination(source: Path, destination: Path) -> None:
+    """Refuse a destination that holds the site's sources or a folder Salvo did not write."""
+    source, destination = source.resolve(), destination.resolve()
+    if source == destination or source.is_relative_to(destination):
+        raise SiteError([Problem(str(destination), 1, "", "the destination contains the site's sources: "
+                                 "choose a folder of its own, such as public/")])
+    if destination.is_dir() and any(destination.iterdir()) and not (destination / MARKER).is_file():
+        raise SiteError([Problem(str(destination), 1, "", "the destination is not empty and was not written by "
+                                 "Salvo: choose an empty folder, or remove this one first")])
+
+
+def write_site(files: dict[str, bytes], destination: Path, copies: dict[str, Path]) -> int:
+    """Write every file into a fresh folder beside the destination and swap it in; return the file count."""
+    paths = {str(safe_relative(p)): data for p, data in files.items()}
+    for rel in copies:
+        safe_relative(rel)
+    destination = destination.absolute()
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(destination)
+    temp = Path(tempfile.mkdtemp(prefix=f".{destination.name}{TEMP_PREFIX}{os.getpid()}-", dir=destination.parent))
+    try:
+        made: set[Path] = set()
+        for rel, data in sorted(paths.items()):
+            target = temp / rel
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            target.write_bytes(data)
+        for rel, origin in sorted(copies.items()):
+            target = temp / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(origin, target)
+        (temp / MARKER).write_text("Written by Salvo. The whole folder is replaced on every build.\n")
+        temp.chmod(0o755)
+        _swap(temp, destination)
+    finally:
+        if temp.exists():
+            shutil.rmtree(temp, ignore_errors=True)
+    return len(paths) + len(copies)
+
+
+def _swap(new: Path, destination: Path) -> None:
+    """Put the new folder where the destination is, atomically where the system allows it."""
+    if not destination.exists():
+        new.rename(destination)
+        return
+    if not _exchange(new, destination):
+        old = destination.with_name(f".{destination.name}{TEMP_PREFIX}old-{os.getpid()}")
+        destination.rename(old)
+        new.rename(destination)
+        new = old
+    shutil.rmtree(new, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step with renameat2(RENAME_EXCHANGE); False where unsupported."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd = -100
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
+    return result == 0
+
+
+def remove_stale_temporaries(destination: Path) -> None:
+    """Remove folders left by builds that were killed before they could clean up."""
+    for leftover in destination.parent.glob(f".{destination.name}{TEMP_PREFIX}*"):
+        pid = leftover.name.removeprefix(f".{destination.name}{TEMP_PREFIX}").split("-")[0]
+        if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
+            continue
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process with this id is running (so its temporary folder is in use)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
