@@ -90,7 +90,7 @@ def per_year(site: Site) -> Chart:
                 parts.append(f'<rect x="{x + 1:.1f}" y="{y:.1f}" width="{max(band - 2, 1):.1f}" height="{h:.1f}" '
                              f'class="p{index % 8}" data-year="{year}" data-period="{period.slug}" data-value="{n}">'
                              f"<title>{year}, {escape(period.label)}: {n} launch events</title></rect>")
-        if year % 5 == 0 or year == first:
+        if year % 5 == 0 or (year == first and year % 5 < 3):
             parts.append(_text(x + band / 2, bottom + 14, str(year), "tick"))
     for test in tests:
         year = test.incident.when.date.year
@@ -115,7 +115,7 @@ def _legend(items: list[tuple[int, str]], y: float) -> tuple[str, float]:
     """A wrapped legend of coloured swatches; returns the SVG and its height."""
     parts, x, row = [], 8.0, 0
     for index, label in items:
-        width = 22 + 7 * len(label)
+        width = 30 + 7.5 * len(label)
         if x + width > WIDTH:
             x, row = 8.0, row + 1
         top = y + row * 18
@@ -147,11 +147,10 @@ def cumulative(site: Site) -> Chart:
                      f'data-period="{f.period.slug}" data-value="{f.launch_events}">'
                      f"<title>{escape(f.period.label)}: {f.launch_events} launch events</title></polyline>")
     legend = _legend([(index[f.period.slug], f.period.label) for f in figures], 252)
-    hottest = max(figures, key=lambda f: f.cumulative[min(len(f.cumulative), 365) - 1][1] if f.cumulative else 0,
-                  default=None)
+    hottest = max(figures, key=lambda f: _by_day(f, 365), default=None)
     description = "Each line counts launch events from a president's inauguration day onward." + (
-        f" Fastest start: {hottest.period.label}, first launch after {hottest.days_to_first_launch} days."
-        if hottest else "")
+        f" Hottest first year: {hottest.period.label}, with {_by_day(hottest, 365)} launch events in its first "
+        "365 days." if hottest else "")
     rows = tuple((f.period.label, str(f.days_to_first_launch if f.days_to_first_launch is not None else "none"),
                   str(_by_day(f, 365)), str(_by_day(f, 730)), str(f.launch_events)) for f in site.figures)
     title = "Launches since inauguration, term against term"
@@ -203,7 +202,7 @@ def _legend_classes(used: list[str], labels: list[str], y: float) -> tuple[str, 
     """A legend of missile-class colours."""
     parts, x, row = [], 8.0, 0
     for name in used:
-        width = 24 + 8 * len(name)
+        width = 30 + 8 * len(name)
         if x + width > WIDTH:
             x, row = 8.0, row + 1
         top = y + row * 18
@@ -221,11 +220,13 @@ def _outline() -> tuple[tuple[float, float, float, float], tuple[tuple[tuple[flo
 
 
 MAP_W = 300
+# The part of the outline the maps show: the peninsula and the sea its missiles fly over.
+VIEW = (123.5, 33.0, 135.5, 43.4)
 
 
 def _project(lon: float, lat: float) -> tuple[float, float]:
-    """Equirectangular projection of the outline's box onto a MAP_W-wide map."""
-    (west, south, east, north), _ = _outline()
+    """Equirectangular projection of the VIEW box onto a MAP_W-wide map."""
+    west, south, east, north = VIEW
     k = math.cos(math.radians(38))
     scale = MAP_W / ((east - west) * k)
     return (lon - west) * k * scale, (north - lat) * scale
@@ -233,7 +234,7 @@ def _project(lon: float, lat: float) -> tuple[float, float]:
 
 def _map_height() -> float:
     """The map's height for its width."""
-    (west, south, east, north), _ = _outline()
+    west, south, _, _ = VIEW
     return _project(west, south)[1]
 
 
