@@ -239,7 +239,7 @@ def _launch_body(front: dict[str, Any], month_only: bool) -> str:
     when = f"In {day_label(front['date'] + '-01')[2:].strip()}" if month_only else f"On {day_label(front['date'])}"
     if front["time"]:
         when += f" at {front['time']} Korea time"
-    count = front["count"]
+    count = front["count"] if isinstance(front["count"], int) else None
     kind = front["missile_type"]
     what = "missile" if kind == "Unknown" else {"SLV": "satellite launch vehicle"}.get(kind, kind)
     name = front["missile_name"] if front["missile_name"] not in (None, "Unknown") else None
@@ -250,9 +250,10 @@ def _launch_body(front: dict[str, Any], month_only: bool) -> str:
     province = f" in {front['province']}" if front["province"] else ""
     sentences = [f"{when}, North Korea launched {amount}{what}{plural}{named} from {site}{province}."]
     flight = []
-    if front["distance_km"] is not None:
+    # Rows with malformed figures are refused by validation; the body only describes numbers.
+    if isinstance(front["distance_km"], int | float):
         flight.append(f"flew about {number(front['distance_km'])} km")
-    if front["apogee_km"] is not None:
+    if isinstance(front["apogee_km"], int | float):
         flight.append(f"reached an apogee of about {number(front['apogee_km'])} km")
     landing = front["landing"]
     if flight:

@@ -151,6 +151,8 @@ class Page(HTMLParser):
         return page
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("td", "th", "li", "p", "br", "div", "h1", "h2", "h3", "h4", "tr"):
+            self.handle_data(" ")
         element: dict[str, object] = {"tag": tag, "attrs": dict(attrs), "text": ""}
         self.elements.append(element)
         if tag not in ("meta", "link", "br", "hr", "img", "input", "use", "rect", "circle", "line", "path"):

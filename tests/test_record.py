@@ -1,0 +1,118 @@
+"""The published record: every event of the data present once, and the figures the site shows equal to
+counts computed independently, from the data files and from the notes' own front matter."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import Page
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT.parent / "shared" / "data"
+KST = dt.timezone(dt.timedelta(hours=9))
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """The repository's own site, built once by build.py as a process."""
+    out = tmp_path_factory.mktemp("record") / "public"
+    done = subprocess.run([sys.executable, "build.py", "build", "--destination", str(out)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == "", f"the build warned: {done.stderr}"
+    return out
+
+
+def front_matters() -> list[dict]:
+    """Every incident note's front matter, read with plain PyYAML (not Salvo's reader)."""
+    notes = []
+    for path in sorted((ROOT / "content" / "incidents").glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        notes.append(yaml.safe_load(text.split("---\n")[1]))
+    return notes
+
+
+def terms() -> list[tuple[str, dt.datetime, dt.datetime | None]]:
+    """The administrations from the data file; terms change at 17:00 UTC on 20 January."""
+    rows = list(csv.DictReader((DATA / "us_administrations.csv").open(encoding="utf-8")))
+    def moment(day: str) -> dt.datetime:
+        return dt.datetime.fromisoformat(day).replace(hour=17, tzinfo=dt.UTC)
+    return [(r["label"], moment(r["start"]), moment(r["end"]) if r["end"] else None) for r in rows]
+
+
+def term_of(note: dict) -> str:
+    """The label of the term a note's Korean date and time fall in."""
+    day = str(note["date"])
+    date = dt.date.fromisoformat(day if len(day) == 10 else day + "-15")
+    hour, minute = map(int, (note.get("time") or "12:00").split(":"))
+    moment = dt.datetime(date.year, date.month, date.day, hour, minute, tzinfo=KST)
+    return next(label for label, start, end in terms() if start <= moment and (end is None or moment < end))
+
+
+def test_every_event_of_the_data_is_a_note_exactly_once():
+    ids = Counter(n.get("event_id") for n in front_matters())
+    duplicated = [i for i, n in ids.items() if i and n > 1]
+    assert duplicated == []
+    for name in ("nk_launch_events.csv", "nk_launch_events_supplement.csv"):
+        rows = list(csv.DictReader((DATA / name).open(encoding="utf-8")))
+        missing = [r["event_id"] for r in rows if r["event_id"] not in ids]
+        assert missing == [], f"{name}: events without a note"
+    tests = [r for r in csv.DictReader((DATA / "context_events.csv").open(encoding="utf-8"))
+             if r["kind"] == "nuclear_test"]
+    nuclear = {str(n["date"]) for n in front_matters() if n.get("kind") == "nuclear_test"}
+    assert nuclear == {r["date"] for r in tests}
+
+
+def test_site_figures_equal_counts_from_the_data_files(built):
+    shown = {p["label"]: p for p in json.loads((built / "data/periods.json").read_text())["periods"]}
+    rows = list(csv.DictReader((DATA / "nk_launch_events.csv").open(encoding="utf-8")))
+    events = Counter(r["us_president"] for r in rows)
+    missiles = Counter()
+    days: dict[str, set[str]] = {}
+    for r in rows:
+        missiles[r["us_president"]] += int(r["count"])
+        days.setdefault(r["us_president"], set()).add(r["date"])
+    tests = Counter(term_of({"date": r["date"], "time": r["time_local"]})
+                    for r in csv.DictReader((DATA / "context_events.csv").open(encoding="utf-8"))
+                    if r["kind"] == "nuclear_test")
+    for label, figures in shown.items():
+        assert figures["launch_events"] == events[label], label
+        assert figures["missiles"] == missiles[label], label
+        assert figures["launch_days"] == len(days.get(label, ())), label
+        assert figures["nuclear_tests"] == tests[label], label
+
+
+def test_site_figures_equal_counts_from_the_notes(built):
+    shown = {p["label"]: p for p in json.loads((built / "data/periods.json").read_text())["periods"]}
+    counts: Counter = Counter()
+    for note in front_matters():
+        label = term_of(note)
+        if note.get("kind", "launch") == "nuclear_test":
+            counts[label, "nuclear_tests"] += 1
+        elif note.get("record_status") == "supplement":
+            counts[label, "supplementary_launch_events"] += 1
+        else:
+            counts[label, "launch_events"] += 1
+            counts[label, "missiles"] += note["count"]
+    for label, figures in shown.items():
+        for name in ("launch_events", "missiles", "nuclear_tests", "supplementary_launch_events"):
+            assert figures[name] == counts[label, name], (label, name)
+
+
+def test_every_incident_page_cites_a_source(built):
+    pages = sorted((built / "incidents").glob("*/index.html"))
+    assert len(pages) == len(front_matters())
+    for path in pages:
+        page = Page.parse(path.read_text(encoding="utf-8"))
+        assert page.text_of("h2", id="sources") == ["Sources"], path
+        cited = [a for a in page.find_all("a", rel="noopener noreferrer")
+                 if str(a["attrs"]["href"]).startswith(("https://", "http://"))]
+        assert len(page.find_all("ol", class_="sources")) == 1 and cited, path
