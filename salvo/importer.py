@@ -14,7 +14,7 @@ import json
 import re
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -99,6 +99,8 @@ def run_import(source: Path, csv_path: Path) -> int:
         if found:
             problems += [Problem(str(csv_path), plan.line, p.field, f"{p.message} (row for {rel})") for p in found]
             continue
+        if not plan.body:  # launch accounts are written only from rows that passed validation
+            plan = replace(plan, body=_launch_body(plan.front, len(plan.front["date"]) == 7))
         path = source / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(plan.text(), encoding="utf-8")
@@ -201,7 +203,7 @@ def launch_note(row: dict[str, str], line: int) -> Planned:
         "draft": False,
     }
     stem = f"{row['date']}-{slugify(name if name and name != 'Unknown' else kind_word)}"
-    return Planned(line, row["event_id"], "incidents", stem, front, _launch_body(front, month_only))
+    return Planned(line, row["event_id"], "incidents", stem, front, "")
 
 
 def context_note(row: dict[str, str], line: int) -> Planned:
@@ -239,7 +241,7 @@ def _launch_body(front: dict[str, Any], month_only: bool) -> str:
     when = f"In {day_label(front['date'] + '-01')[2:].strip()}" if month_only else f"On {day_label(front['date'])}"
     if front["time"]:
         when += f" at {front['time']} Korea time"
-    count = front["count"] if isinstance(front["count"], int) else None
+    count = front["count"]
     kind = front["missile_type"]
     what = "missile" if kind == "Unknown" else {"SLV": "satellite launch vehicle"}.get(kind, kind)
     name = front["missile_name"] if front["missile_name"] not in (None, "Unknown") else None
@@ -250,10 +252,9 @@ def _launch_body(front: dict[str, Any], month_only: bool) -> str:
     province = f" in {front['province']}" if front["province"] else ""
     sentences = [f"{when}, North Korea launched {amount}{what}{plural}{named} from {site}{province}."]
     flight = []
-    # Rows with malformed figures are refused by validation; the body only describes numbers.
-    if isinstance(front["distance_km"], int | float):
+    if front["distance_km"] is not None:
         flight.append(f"flew about {number(front['distance_km'])} km")
-    if isinstance(front["apogee_km"], int | float):
+    if front["apogee_km"] is not None:
         flight.append(f"reached an apogee of about {number(front['apogee_km'])} km")
     landing = front["landing"]
     if flight:
