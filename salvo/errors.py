@@ -31,6 +31,10 @@ class SiteError(Exception):
         self.problems = sorted(set(problems))
         super().__init__("\n".join(map(str, self.problems)))
 
+    def __reduce__(self) -> tuple[type, tuple[list[Problem]]]:
+        """Pickle with the problems, so an error raised in a worker process arrives whole."""
+        return (SiteError, (self.problems,))
+
 
 def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
     """A ' Did you mean `x`?' hint for a misspelt word, or an empty string."""

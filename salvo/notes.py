@@ -74,15 +74,25 @@ def _ignored(name: str) -> bool:
 
 def read_note(path: Path, source: Path, max_bytes: int) -> tuple[RawNote | None, list[Problem]]:
     """Read one note file: decode, split off the front matter, and parse it."""
+    rel, data, problems = read_bytes(path, source, max_bytes)
+    return (None, problems) if data is None else parse_bytes(rel, data)
+
+
+def read_bytes(path: Path, source: Path, max_bytes: int) -> tuple[str, bytes | None, list[Problem]]:
+    """A note file's path as the editor knows it and its bytes, or the problem that stops reading it."""
     rel = path.relative_to(source).as_posix()
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            return None, [Problem(rel, 1, "", f"the note is {size // 1024} KB, over the limit of {max_bytes // 1024} KB "
-                                  "(max_note_kb in site.toml): shorten it or split it")]
-        data = path.read_bytes()
+            return rel, None, [Problem(rel, 1, "", f"the note is {size // 1024} KB, over the limit of "
+                                       f"{max_bytes // 1024} KB (max_note_kb in site.toml): shorten it or split it")]
+        return rel, path.read_bytes(), []
     except OSError as error:
-        return None, [Problem(rel, 1, "", f"cannot read the file: {error.strerror}")]
+        return rel, None, [Problem(rel, 1, "", f"cannot read the file: {error.strerror}")]
+
+
+def parse_bytes(rel: str, data: bytes) -> tuple[RawNote | None, list[Problem]]:
+    """Decode a note's bytes and parse it."""
     text, problem = decode(data)
     if problem:
         return None, [Problem(rel, problem[0], "", problem[1])]

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from salvo.assemble import Site, assemble
+from salvo.cache import CACHE_DIR, Cache, NoCache, code_digest, digest
 from salvo.config import SiteConfig, load_config
 from salvo.errors import Problem, SiteError
 from salvo.model import KST, Notes
-from salvo.notes import RawNote, find_note_files, read_note
+from salvo.notes import RawNote, find_note_files, parse_bytes, read_bytes
+from salvo.parallel import parallel_map
 from salvo.render import DEFAULT_ROOT, render_site
 from salvo.validate import validate_notes
 from salvo.write import check_destination, write_site
@@ -54,22 +56,45 @@ def today() -> dt.date:
     return dt.datetime.now(KST).date()
 
 
-def read_notes(source: Path, config: SiteConfig) -> tuple[list[RawNote], list[Problem]]:
-    """Step 2, read: every note file under content/, parsed but not judged."""
+def read_notes(source: Path, config: SiteConfig, cache: Cache) -> tuple[list[RawNote], list[Problem]]:
+    """Step 2, read: every note file under content/, parsed but not judged (unchanged files from the cache)."""
     files, problems = find_note_files(source)
-    raws = []
+    results: dict[str, tuple[RawNote | None, list[Problem]]] = {}
+    missing: list[tuple[str, bytes]] = []
+    keys: dict[str, str] = {}
+    salt = code_digest()
     for path in files:
-        raw, found = read_note(path, source, config.max_note_kb * 1024)
+        rel, data, found = read_bytes(path, source, config.max_note_kb * 1024)
+        if data is None:
+            results[rel] = (None, found)
+            continue
+        keys[rel] = digest(salt, rel, data)
+        cached = cache.get("note", keys[rel])
+        if cached is None:
+            missing.append((rel, data))
+        else:
+            results[rel] = cached
+    for (rel, _), parsed in zip(missing, parallel_map(_parse, missing), strict=True):
+        results[rel] = parsed
+        cache.put("note", keys[rel], parsed)
+    raws = []
+    for rel in sorted(results):
+        raw, found = results[rel]
         problems += found
         if raw:
             raws.append(raw)
     return raws, problems
 
 
-def load_site(source: Path, options: Options) -> tuple[Site, int]:
+def _parse(item: tuple[str, bytes]) -> tuple[RawNote | None, list[Problem]]:
+    """Parse one note's bytes (run in a worker)."""
+    return parse_bytes(*item)
+
+
+def load_site(source: Path, options: Options, cache: Cache | None = None) -> tuple[Site, int]:
     """Steps 1 to 4: config, read, validate, assemble; raise SiteError with every problem found."""
     config = load_config(source, options.base_url)
-    raws, problems = read_notes(source, config)
+    raws, problems = read_notes(source, config, cache or NoCache())
     notes, found = validate_notes(raws, config, options.today or today())
     problems += found
     if problems:
@@ -87,17 +112,26 @@ def static_files(source: Path) -> dict[str, Path]:
             if p.is_file() and not p.name.startswith(".")}
 
 
-def render(site: Site, source: Path, options: Options) -> dict[str, bytes]:
+def render(site: Site, source: Path, options: Options, cache: Cache | None = None) -> dict[str, bytes]:
     """Step 5, render: every output file in memory."""
-    return render_site(site, source, options.today or today())
+    return render_site(site, source, options.today or today(), cache or NoCache())
 
 
-def build(source: Path, destination: Path, options: Options = Options()) -> BuildReport:
+def open_cache(source: Path) -> Cache:
+    """The site's persistent cache (.salvo-cache/ beside content/), salted with Salvo's code and templates."""
+    return Cache(source / CACHE_DIR)
+
+
+def build(source: Path, destination: Path, options: Options = Options(), cache: Cache | None = None) -> BuildReport:
     """Build the site in `source` into `destination`, replacing it whole only if every step succeeds."""
     started = time.perf_counter()
     check_destination(source, destination)
-    site, count = load_site(source, options)
-    files = render(site, source, options)
-    written = write_site(files, destination, static_files(source))
-    return BuildReport(count, written, time.perf_counter() - started, destination)
+    cache = cache if cache is not None else open_cache(source)
+    site, count = load_site(source, options, cache)
+    files = render(site, source, options, cache)
+    output = str(destination.resolve())
+    copies = static_files(source)
+    cache.put("output", output, write_site(files, destination, copies, cache.get("output", output)))
+    cache.save()
+    return BuildReport(count, len(files) + len(copies), time.perf_counter() - started, destination)
 

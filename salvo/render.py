@@ -16,8 +16,10 @@ from markupsafe import Markup
 
 from salvo import charts
 from salvo.assemble import Entry, Site
+from salvo.cache import Cache, code_digest, digest
+from salvo.errors import Problem, SiteError, display_path
 from salvo.markup import plain_text, render_markdown
-from salvo.model import Incident
+from salvo.parallel import parallel_map
 from salvo.slugs import slugify
 
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent
@@ -29,10 +31,13 @@ CSV_FIELDS = ("event_id", "date", "time_kst", "kind", "administration", "missile
               "hypersonic", "overflew_japan", "record_status", "in_comparable_record", "url", "sources")
 
 
-def template_environment(source: Path) -> jinja2.Environment:
+def template_environment(source: Path, bytecode: Path | None = None) -> jinja2.Environment:
     """Jinja2 reading the site's templates first, then Salvo's own; strict about undefined names."""
     folders = [source / "templates", DEFAULT_ROOT / "templates"]
+    if bytecode:
+        bytecode.mkdir(parents=True, exist_ok=True)
     env = jinja2.Environment(
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode)) if bytecode else None,
         loader=jinja2.FileSystemLoader([str(f) for f in folders if f.is_dir()]),
         autoescape=jinja2.select_autoescape(("html", "xml", "svg"), default_for_string=True),
         undefined=jinja2.StrictUndefined,
@@ -77,17 +82,87 @@ def ordinal(n: int) -> str:
 class Renderer:
     """Renders every output file of one site."""
 
-    def __init__(self, site: Site, env: jinja2.Environment, build_date: dt.date) -> None:
+    def __init__(self, site: Site, env: jinja2.Environment, build_date: dt.date, cache: Cache, salt: str,
+                 source: Path) -> None:
         self.site = site
+        self.source = source
         self.env = env
         self.base = site.config.base_path
         self.build_date = build_date
-        self.bodies = {e.incident.slug: Markup(render_markdown(e.incident.body, self.base)) for e in site.entries}
-        self.context_bodies = {c.event.slug: Markup(render_markdown(c.event.body, self.base)) for c in site.context}
+        self.cache = cache
+        self.salt = salt
+        nav = [p for p in site.pages if p.weight >= 0]
         env.globals.update(
             site=site, config=site.config, url=self.url, slug=slugify, labels=site.config.vocabularies,
-            nav=[p for p in site.pages if p.weight >= 0], group_titles=GROUP_TITLES,
+            nav=nav, group_titles=GROUP_TITLES,
         )
+        # What every incident page depends on besides its own entry: the config and the menu.
+        self.page_salt = digest(salt, repr(site.config), repr([(p.slug, p.title) for p in nav]))
+        self.bodies: dict[str, Markup] = {}
+        self.incident_keys = {e.incident.slug: digest(repr(e.incident)) for e in site.entries}
+        # Each timeline line is drawn once and reused on every list page it appears in. The dict is in the
+        # globals before any template module is made, and filled in place.
+        env.globals["lines"] = {}
+        self.timeline_lines()
+        self.incident_pages = self.render_incidents()
+        self.context_bodies = {c.event.slug: self.markdown(c.event.body) for c in site.context}
+
+    def markdown(self, text: str) -> Markup:
+        """A note body as sanitized HTML, from the cache when the same text was rendered before."""
+        key = digest(self.salt, self.base, text)
+        html = self.cache.get("body", key)
+        if html is None:
+            html = render_markdown(text, self.base)
+            self.cache.put("body", key, html)
+        return Markup(html)
+
+    def page_key(self, entry: Entry) -> str:
+        """What an incident page depends on: its note, its term and rank, and its neighbours' titles."""
+        neighbours = [(n.slug, n.title) for n in (entry.previous, entry.next) if n]
+        return digest(self.page_salt, self.incident_keys[entry.incident.slug], repr(entry.period), str(entry.rank),
+                      str(entry.days_since_previous), repr(neighbours))
+
+    def timeline_lines(self) -> None:
+        """Every incident's line in a timeline list, from the `incident_line` macro."""
+        lines: dict[str, Markup] = self.env.globals["lines"]  # type: ignore[assignment]
+        macro = self.env.get_template("_macros.html").module.incident_line  # type: ignore[attr-defined]
+        for entry in self.site.entries:
+            key = digest(self.page_salt, self.incident_keys[entry.incident.slug], repr(entry.period))
+            line = self.cache.get("line", key)
+            if line is None:
+                line = str(macro(entry))
+                self.cache.put("line", key, line)
+            lines[entry.incident.slug] = Markup(line)
+
+    def render_incidents(self) -> dict[str, tuple[str, bytes]]:
+        """Every incident's body and page: cached ones reused, the rest rendered on every core."""
+        pages: dict[str, tuple[str, bytes]] = {}
+        missing = []
+        for entry in self.site.entries:
+            slug = entry.incident.slug
+            body = self.cache.get("body", digest(self.salt, self.base, entry.incident.body))
+            page = self.cache.get("page", self.page_key(entry))
+            if body is None or page is None:
+                missing.append(entry)
+            else:
+                self.bodies[slug], pages[slug] = Markup(body), page
+        for entry, (body, page) in zip(missing, parallel_map(self.render_incident, missing), strict=True):
+            slug = entry.incident.slug
+            self.bodies[slug], pages[slug] = Markup(body), page
+            self.cache.put("body", digest(self.salt, self.base, entry.incident.body), body)
+            self.cache.put("page", self.page_key(entry), page)
+        return pages
+
+    def render_incident(self, entry: Entry) -> tuple[str, tuple[str, bytes]]:
+        """One incident's body HTML and page (runs in a worker, so template errors are turned into problems here)."""
+        incident = entry.incident
+        body = Markup(render_markdown(incident.body, self.base))
+        try:
+            page = self.page("incident.html", f"/incidents/{incident.slug}/", entry=entry, incident=incident,
+                             body=body, description=plain_text(body) or incident.title)
+        except jinja2.TemplateError as error:
+            raise SiteError([template_problem(error, self.source)]) from None
+        return str(body), page
 
     def url(self, path: str) -> str:
         """A site path with the base path in front, percent-encoded (non-Latin slugs stay valid)."""
@@ -108,10 +183,7 @@ class Renderer:
                         compared=[f for f in site.figures if f.period.start.date() >= site.config.compare_from],
                         earlier=[f for f in site.figures if f.period.start.date() < site.config.compare_from],
                         description=site.config.description)
-        for entry in site.entries:
-            incident = entry.incident
-            yield self.page("incident.html", f"/incidents/{incident.slug}/", entry=entry, incident=incident,
-                            body=self.bodies[incident.slug], description=self.describe(incident))
+        yield from (self.incident_pages[e.incident.slug] for e in site.entries)
         for placed in site.context:
             yield self.page("context.html", f"/context/{placed.event.slug}/", placed=placed, event=placed.event,
                             body=self.context_bodies[placed.event.slug],
@@ -119,11 +191,11 @@ class Renderer:
         yield self.page("periods.html", "/periods/", description="Every US administration's figures side by side.",
                         charts=self.home_charts())
         for period in site.config.periods:
-            entries = tuple(e for e in site.entries if e.period == period)
+            entries = tuple(e for e in site.entries if e.period is period)
             yield self.page("period.html", f"/periods/{period.slug}/", period=period, figures=figures[period.slug],
                             timeline=self.timeline(entries, False), charts=charts.period_charts(figures[period.slug],
                                                                                                  entries),
-                            context=[c for c in site.context if c.period == period],
+                            context=[c for c in site.context if c.period is period],
                             description=f"North Korea's missile launches and nuclear tests under {period.name}.")
         for kind, title in GROUP_TITLES.items():
             groups = site.groups_of(kind)
@@ -134,7 +206,7 @@ class Renderer:
                                 breakdown=self.breakdown(group.entries), timeline=self.timeline(group.entries, False),
                                 description=f"{group.title}: {len(group.entries)} incidents.")
         for page in site.pages:
-            body = Markup(render_markdown(page.body, self.base))
+            body = self.markdown(page.body)
             yield self.page("page.html", f"/{page.slug}/", page=page, body=body,
                             description=page.description or plain_text(body))
         yield self.page("404.html", "/404.html", description="Page not found.")
@@ -144,10 +216,6 @@ class Renderer:
         yield from self.data_files()
         yield "sitemap.xml", self.env.get_template("sitemap.xml").render(paths=self.sitemap_paths()).encode("utf-8")
         yield "robots.txt", (f"User-agent: *\nAllow: /\nSitemap: {site.config.base_url}sitemap.xml\n").encode()
-
-    def describe(self, incident: Incident) -> str:
-        """A one-sentence description for meta tags and the feed."""
-        return plain_text(self.bodies[incident.slug]) or incident.title
 
     def updated(self) -> str:
         """The feed's updated stamp: the latest incident's date, so identical input gives identical output."""
@@ -176,7 +244,7 @@ class Renderer:
         """(term, incidents, missiles) for each term with at least one of these entries."""
         rows = []
         for period in self.site.config.periods:
-            mine = [e.incident for e in entries if e.period == period]
+            mine = [e.incident for e in entries if e.period is period]
             if mine:
                 rows.append((period, len(mine), sum(i.count or 0 for i in mine)))
         return rows
@@ -231,7 +299,27 @@ def _json(data: object) -> bytes:
     return (text.replace("<", "\\u003c").replace(">", "\\u003e") + "\n").encode("utf-8")
 
 
-def render_site(site: Site, source: Path, build_date: dt.date) -> dict[str, bytes]:
+def render_site(site: Site, source: Path, build_date: dt.date, cache: Cache) -> dict[str, bytes]:
     """Every output file of the site, by path relative to the output folder."""
-    renderer = Renderer(site, template_environment(source), build_date)
-    return dict(renderer.render())
+    salt = code_digest(source / "templates", DEFAULT_ROOT / "templates")
+    try:
+        bytecode = cache.path.parent / "jinja" if cache.path else None
+        renderer = Renderer(site, template_environment(source, bytecode), build_date, cache, salt, source)
+        return dict(renderer.render())
+    except jinja2.TemplateError as error:
+        raise SiteError([template_problem(error, source)]) from None
+
+
+def template_problem(error: jinja2.TemplateError, source: Path) -> Problem:
+    """A template error as `templates/x.html:line: message`, found in the traceback Jinja2 rewrote."""
+    path, line = getattr(error, "filename", None), getattr(error, "lineno", None)
+    trace = error.__traceback__
+    while trace is not None:
+        name = trace.tb_frame.f_code.co_filename
+        if name.endswith((".html", ".xml")) and (path is None or isinstance(error, jinja2.UndefinedError)):
+            path, line = name, trace.tb_lineno
+        trace = trace.tb_next
+    shown = display_path(Path(path), source) if path else "templates"
+    if shown.startswith("/"):
+        shown = display_path(Path(path or ""), DEFAULT_ROOT)
+    return Problem(shown, line or 1, "", f"template error: {error.message or error}: fix the template")

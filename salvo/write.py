@@ -14,6 +14,7 @@ import shutil
 import tempfile
 from pathlib import Path, PurePosixPath
 
+from salvo.cache import digest
 from salvo.errors import Problem, SiteError
 
 MARKER = ".salvo-build"
@@ -41,8 +42,13 @@ def check_destination(source: Path, destination: Path) -> None:
                                  "Salvo: choose an empty folder, or remove this one first")])
 
 
-def write_site(files: dict[str, bytes], destination: Path, copies: dict[str, Path]) -> int:
-    """Write every file into a fresh folder beside the destination and swap it in; return the file count."""
+def write_site(files: dict[str, bytes], destination: Path, copies: dict[str, Path],
+               previous: dict[str, str] | None = None) -> dict[str, str]:
+    """Write every file into a fresh folder beside the destination and swap it in; return its manifest.
+
+    A file whose digest is the same as in the previous build's manifest is hard-linked from the current
+    output instead of written again (the old and new folders share it; neither is ever modified in place).
+    """
     paths = {str(safe_relative(p)): data for p, data in files.items()}
     for rel in copies:
         safe_relative(rel)
@@ -52,12 +58,15 @@ def write_site(files: dict[str, bytes], destination: Path, copies: dict[str, Pat
     temp = Path(tempfile.mkdtemp(prefix=f".{destination.name}{TEMP_PREFIX}{os.getpid()}-", dir=destination.parent))
     try:
         made: set[Path] = set()
+        manifest = {}
         for rel, data in sorted(paths.items()):
             target = temp / rel
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
-            target.write_bytes(data)
+            manifest[rel] = digest(data)
+            if not (previous and previous.get(rel) == manifest[rel] and _link(destination / rel, target, len(data))):
+                target.write_bytes(data)
         for rel, origin in sorted(copies.items()):
             target = temp / rel
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -68,7 +77,18 @@ def write_site(files: dict[str, bytes], destination: Path, copies: dict[str, Pat
     finally:
         if temp.exists():
             shutil.rmtree(temp, ignore_errors=True)
-    return len(paths) + len(copies)
+    return manifest
+
+
+def _link(old: Path, new: Path, size: int) -> bool:
+    """Hard-link an unchanged file from the current output; False if it is gone or was altered in size."""
+    try:
+        if old.stat().st_size != size:
+            return False
+        os.link(old, new)
+    except OSError:
+        return False
+    return True
 
 
 def _swap(new: Path, destination: Path) -> None:

@@ -1,0 +1,83 @@
+"""A persistent cache of work that depends only on its inputs: parsed notes, rendered bodies and pages.
+
+Every entry is keyed by a digest of exactly what produced it, salted with a digest of Salvo's own code,
+templates and static files, so a change anywhere invalidates what it touches and nothing stale is served.
+Entries not used by a build are dropped when it saves, so the cache never grows past one site's worth.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+from typing import Any
+
+CACHE_DIR = ".salvo-cache"
+CACHE_FILE = "cache.pickle"
+CODE = Path(__file__).resolve().parent
+
+
+def digest(*parts: str | bytes) -> str:
+    """A short hex digest of the parts, each length-prefixed so that boundaries count."""
+    h = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def code_digest(*folders: Path) -> str:
+    """A digest of Salvo's Python files and of the given folders' files (templates, static)."""
+    parts: list[bytes] = []
+    for folder in (CODE, *folders):
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file() and "__pycache__" not in path.parts:
+                    parts += [path.relative_to(folder).as_posix().encode(), path.read_bytes()]
+    return digest(*parts)
+
+
+class Cache:
+    """Kind -> key -> value, loaded from and saved to one file; a missing or unreadable file is empty."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.path = folder / CACHE_FILE if folder else None
+        self.old: dict[str, dict[str, Any]] = {}
+        self.new: dict[str, dict[str, Any]] = {}
+        if self.path and self.path.is_file():
+            try:
+                with self.path.open("rb") as handle:
+                    self.old = pickle.load(handle)
+            except Exception:  # a damaged cache is only a slower build
+                self.old = {}
+
+    def get(self, kind: str, key: str) -> Any:
+        """The cached value, kept for the next build; None when absent."""
+        value = self.old.get(kind, {}).get(key)
+        if value is not None:
+            self.new.setdefault(kind, {})[key] = value
+        return value
+
+    def put(self, kind: str, key: str, value: Any) -> None:
+        """Remember a value for the next build."""
+        self.new.setdefault(kind, {})[key] = value
+
+    def save(self) -> None:
+        """Write the entries this build used, atomically."""
+        if not self.path:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump(self.new, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp, self.path)
+
+
+class NoCache(Cache):
+    """A cache that remembers nothing (for `check` and tests of the uncached path)."""
+
+    def __init__(self) -> None:
+        super().__init__(None)
