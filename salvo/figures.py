@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 
 from salvo.config import Period
@@ -36,9 +37,20 @@ class Diplomacy:
     slug: str
     title: str
     date: str
+    day: dt.date
     kind: str
     launches_before: int
     launches_after: int
+
+
+@dataclass(frozen=True)
+class Interval:
+    """Launches between two consecutive diplomatic milestones of a term."""
+
+    after: Diplomacy
+    before: Diplomacy
+    days: int
+    launches: int
 
 
 @dataclass(frozen=True)
@@ -64,6 +76,7 @@ class PeriodFigures:
     supplementary_launches: int
     context_events: int
     diplomacy: tuple[Diplomacy, ...]
+    intervals: tuple[Interval, ...]
     cumulative: tuple[tuple[int, int], ...]  # (days since inauguration, launch events so far)
 
     def as_dict(self) -> dict[str, object]:
@@ -102,6 +115,7 @@ def period_figures(period: Period, incidents: tuple[Incident, ...], context: tup
         mix[launch.missile_type or "Unknown"] = mix.get(launch.missile_type or "Unknown", 0) + 1
     cumulative = tuple((_days_in(i, start), n) for n, i in enumerate(launches, start=1))
     events = tuple(c for c in context if period.contains(c.when.moment))
+    diplomacy = tuple(_diplomacy(e, launches) for e in events)
     return PeriodFigures(
         period=period,
         days=days,
@@ -121,7 +135,8 @@ def period_figures(period: Period, incidents: tuple[Incident, ...], context: tup
         longest_pause=_longest_pause(launches),
         supplementary_launches=sum(1 for i in inside if i.is_launch and not i.comparable),
         context_events=len(events),
-        diplomacy=tuple(_diplomacy(e, launches) for e in events),
+        diplomacy=diplomacy,
+        intervals=tuple(_interval(a, b, launches) for a, b in itertools.pairwise(diplomacy)),
         cumulative=cumulative,
     )
 
@@ -143,11 +158,17 @@ def _extreme(launches: list[Incident], field: str) -> Extreme | None:
 def _longest_pause(launches: list[Incident]) -> Pause | None:
     """The most days between two consecutive launches; the earliest wins a tie."""
     best: Pause | None = None
-    for before, after in zip(launches, launches[1:], strict=False):
+    for before, after in itertools.pairwise(launches):
         days = (after.when.date - before.when.date).days
         if best is None or days > best.days:
             best = Pause(days, before.when.iso, after.when.iso)
     return best
+
+
+def _interval(after: Diplomacy, before: Diplomacy, launches: list[Incident]) -> Interval:
+    """Launch events from one milestone's day up to the next milestone's day."""
+    start, end = after.day, before.day
+    return Interval(after, before, (end - start).days, sum(1 for i in launches if start <= i.when.date < end))
 
 
 def _diplomacy(event: ContextEvent, launches: list[Incident]) -> Diplomacy:
@@ -156,4 +177,4 @@ def _diplomacy(event: ContextEvent, launches: list[Incident]) -> Diplomacy:
     day = event.when.date
     before = sum(1 for i in launches if day - window <= i.when.date < day)
     after = sum(1 for i in launches if day <= i.when.date < day + window)
-    return Diplomacy(event.slug, event.title, event.when.iso, event.kind, before, after)
+    return Diplomacy(event.slug, event.title, event.when.iso, day, event.kind, before, after)

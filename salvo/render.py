@@ -9,7 +9,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import jinja2
 from markupsafe import Markup
@@ -93,7 +93,7 @@ class Renderer:
         self.salt = salt
         nav = [p for p in site.pages if p.weight >= 0]
         env.globals.update(
-            site=site, config=site.config, url=self.url, slug=slugify, labels=site.config.vocabularies,
+            site=site, config=site.config, url=self.url, absolute=self.absolute, slug=slugify, labels=site.config.vocabularies,
             nav=nav, group_titles=GROUP_TITLES,
         )
         # What every incident page depends on besides its own entry: the config and the menu.
@@ -164,14 +164,18 @@ class Renderer:
             raise SiteError([template_problem(error, self.source)]) from None
         return str(body), page
 
+    def absolute(self, path: str) -> str:
+        """A site path as a full URL, for canonical links, the feed, the sitemap and the data files."""
+        parts = urlsplit(self.site.config.base_url)
+        return f"{parts.scheme}://{parts.netloc}{self.url(path)}"
+
     def url(self, path: str) -> str:
         """A site path with the base path in front, percent-encoded (non-Latin slugs stay valid)."""
         return self.base + quote(path.lstrip("/"), safe="/#?=&")
 
     def page(self, template: str, path: str, **context: Any) -> tuple[str, bytes]:
         """Render one HTML page to its output path (a folder's index.html for pretty URLs)."""
-        html = self.env.get_template(template).render(path=path, canonical=self.site.config.base_url.rstrip("/")
-                                                      + self.url(path), **context)
+        html = self.env.get_template(template).render(path=path, canonical=self.absolute(path), **context)
         out = path.strip("/") + "/index.html" if not path.endswith(".html") else path.strip("/")
         return out.lstrip("/"), html.encode("utf-8")
 
@@ -262,7 +266,7 @@ class Renderer:
         for kind in GROUP_TITLES:
             paths += [f"/{kind}/"] + [f"/{kind}/{g.slug}/" for g in site.groups_of(kind)]
         paths += [f"/{p.slug}/" for p in site.pages]
-        return [self.url(p) for p in paths]
+        return [self.absolute(p) for p in paths]
 
     def data_files(self) -> Iterator[tuple[str, bytes]]:
         """data/incidents.csv, data/incidents.json and data/periods.json."""
@@ -288,7 +292,7 @@ class Renderer:
             "landing": i.landing, "outcome": i.outcome, "hypersonic": i.hypersonic,
             "overflew_japan": i.overflew_japan, "record_status": i.record_status,
             "in_comparable_record": i.comparable,
-            "url": self.site.config.base_url.rstrip("/") + self.url(f"/incidents/{i.slug}/"),
+            "url": self.absolute(f"/incidents/{i.slug}/"),
             "sources": [s.url for s in i.sources],
         }
 

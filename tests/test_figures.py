@@ -148,3 +148,17 @@ def test_home_timeline_places_context_between_launches(make_site):
     home: Page = site.page("index.html")
     kinds = [li["attrs"]["data-kind"] for li in home.find_all("li") if "data-kind" in li["attrs"]]
     assert kinds == ["launch", "context", "launch"]
+
+
+def test_launches_between_consecutive_milestones(make_site):
+    summit = ('---\ntitle: "{t}"\ndate: "{d}"\nkind: summit\n'
+              'sources: [{{title: "S", publisher: "P", url: "https://example.com/s"}}]\n---\nMet.\n')
+    site = make_site({
+        "content/context/2018-06-12-singapore.md": summit.format(t="Singapore", d="2018-06-12"),
+        "content/context/2019-02-27-hanoi.md": summit.format(t="Hanoi", d="2019-02-27"),
+        "content/incidents/2018-04-01-a.md": incident("A", "2018-04-01"),
+        "content/incidents/2019-05-04-b.md": incident("B", "2019-05-04"),
+    })
+    assert site.run("build").code == 0
+    page = site.page("periods/trump-1st-term/index.html")
+    assert "Singapore Hanoi 260 0" in page.text_of("tr")
