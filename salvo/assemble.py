@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -110,7 +109,3 @@ def _group_by(entries: tuple[Entry, ...], kind: str, keys: Callable[[Incident], 
         return (order.index(key) if order and key in order else len(order or ()), key.casefold())
     return [Group(kind, names[s], s, title(names[s]), tuple(found[s])) for s in sorted(found, key=position)]
 
-
-def days_between(start: dt.date, end: dt.date) -> int:
-    """Whole days from one date to another."""
-    return (end - start).days

@@ -226,7 +226,7 @@ VIEW = (123.5, 33.0, 135.5, 43.4)
 
 def _project(lon: float, lat: float) -> tuple[float, float]:
     """Equirectangular projection of the VIEW box onto a MAP_W-wide map."""
-    west, south, east, north = VIEW
+    west, _, east, north = VIEW
     k = math.cos(math.radians(38))
     scale = MAP_W / ((east - west) * k)
     return (lon - west) * k * scale, (north - lat) * scale

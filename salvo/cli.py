@@ -97,8 +97,8 @@ def run_check(args: argparse.Namespace) -> int:
     else:
         for problem in problems:
             print(problem)
-        print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found." if problems else "No problems found.",
-              file=sys.stderr)
+        count = len(problems)
+        print(f"{count} problem{'s' if count != 1 else ''} found." if count else "No problems found.", file=sys.stderr)
     return 1 if problems else 0
 
 

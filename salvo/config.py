@@ -81,15 +81,16 @@ def load_config(source: Path, base_url: str | None = None) -> SiteConfig:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise SiteError([Problem(CONFIG_FILE, 1, "", f"no {CONFIG_FILE} in {source}: is --source the site's folder?")])
+        raise SiteError([Problem(CONFIG_FILE, 1, "", f"no {CONFIG_FILE} in {source}: is --source the site's folder?")]
+                        ) from None
     except UnicodeDecodeError:
-        raise SiteError([Problem(CONFIG_FILE, 1, "", f"{CONFIG_FILE} is not UTF-8 text: save it as UTF-8")])
+        raise SiteError([Problem(CONFIG_FILE, 1, "", f"{CONFIG_FILE} is not UTF-8 text: save it as UTF-8")]) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         match = re.search(r"at line (\d+)", str(error))
         line = int(match.group(1)) if match else 1
-        raise SiteError([Problem(CONFIG_FILE, line, "", f"invalid TOML: {error}")])
+        raise SiteError([Problem(CONFIG_FILE, line, "", f"invalid TOML: {error}")]) from None
     if base_url is not None:
         data["base_url"] = base_url
     return _check(data, _KeyLines(text))
@@ -177,7 +178,8 @@ def _check_periods(raw: list[Any], problem: Any) -> list[Period]:
         bad = False
         for key in table:
             if key not in PERIOD_KEYS:
-                problem(key, f"unknown key `{key}` in [[periods]].{did_you_mean(key, tuple(PERIOD_KEYS))}", "periods", n)
+                problem(key, f"unknown key `{key}` in [[periods]].{did_you_mean(key, tuple(PERIOD_KEYS))}",
+                        "periods", n)
                 bad = True
         for key, kind in PERIOD_KEYS.items():
             value = table.get(key)

@@ -34,7 +34,8 @@ CONTEXT_COLUMNS = {"date", "kind", "title", "detail", "source"}
 CNS_URL = "https://www.nti.org/analysis/articles/cns-north-korea-missile-test-database/"
 PUBLISHERS = {
     "nti.org": "Nuclear Threat Initiative", "bloomberg.com": "Bloomberg", "straitstimes.com": "The Straits Times",
-    "astronautix.com": "Encyclopedia Astronautica", "nytimes.com": "The New York Times", "wsj.com": "The Wall Street Journal",
+    "astronautix.com": "Encyclopedia Astronautica", "nytimes.com": "The New York Times",
+    "wsj.com": "The Wall Street Journal",
     "reuters.com": "Reuters", "bbc.com": "BBC", "bbc.co.uk": "BBC", "cnn.com": "CNN", "washingtonpost.com":
     "The Washington Post", "theguardian.com": "The Guardian", "yna.co.kr": "Yonhap", "en.yna.co.kr": "Yonhap",
     "mod.go.jp": "Japan Ministry of Defense", "kcna.kp": "KCNA", "kcnawatch.org": "KCNA Watch", "github.com": "GitHub",
@@ -230,7 +231,10 @@ def context_note(row: dict[str, str], line: int) -> Planned:
 
 def _launch_title(name: str | None, kind: str, count: int | None, site: str | None) -> str:
     """A plain title: what was launched, how many, and from where."""
-    what = name if name and name != "Unknown" else f"unidentified {kind}" if kind != "Unknown" else "unidentified missile"
+    if name and name != "Unknown":
+        what = name
+    else:
+        what = f"unidentified {kind}" if kind != "Unknown" else "unidentified missile"
     many = f"{NAMES.get(count, count)} {what} launches" if count and count > 1 else what
     place = f" from {site}" if site and site != "Unknown" else ""
     return f"{many[0].upper()}{many[1:]}{place}"
@@ -315,7 +319,8 @@ def _title_from_url(url: str, publisher: str) -> str:
     segments = [s for s in unquote(urlsplit(url).path).split("/") if s]
     words = max((re.sub(r"\.\w{2,5}$", "", s) for s in segments), key=lambda s: s.count("-") + s.count("_"),
                 default="")
-    parts = [w for w in re.split(r"[-_+]", words) if w and not re.fullmatch(r"[0-9a-f]*\d[0-9a-f]{5,}|\d{5,}|\d{1,3}", w)]
+    noise = re.compile(r"[0-9a-f]*\d[0-9a-f]{5,}|\d{5,}|\d{1,3}")  # ids and page numbers, not words
+    parts = [w for w in re.split(r"[-_+]", words) if w and not noise.fullmatch(w)]
     if len(parts) >= 3:
         text = " ".join(parts)
         return text[0].upper() + text[1:]

@@ -42,10 +42,6 @@ class When:
         hour, minute = map(int, (self.time or "12:00").split(":"))
         return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=KST)
 
-    @property
-    def sort_key(self) -> tuple[dt.datetime, int]:
-        """Chronological order; month-only dates sort as mid-month."""
-        return (self.moment, 0)
 
 
 @dataclass(frozen=True)

@@ -114,7 +114,7 @@ def static_files(source: Path) -> dict[str, Path]:
 
 def render(site: Site, source: Path, options: Options, cache: Cache | None = None) -> dict[str, bytes]:
     """Step 5, render: every output file in memory."""
-    return render_site(site, source, options.today or today(), cache or NoCache())
+    return render_site(site, source, cache or NoCache())
 
 
 def open_cache(source: Path) -> Cache:

@@ -82,19 +82,17 @@ def ordinal(n: int) -> str:
 class Renderer:
     """Renders every output file of one site."""
 
-    def __init__(self, site: Site, env: jinja2.Environment, build_date: dt.date, cache: Cache, salt: str,
-                 source: Path) -> None:
+    def __init__(self, site: Site, env: jinja2.Environment, cache: Cache, salt: str, source: Path) -> None:
         self.site = site
         self.source = source
         self.env = env
         self.base = site.config.base_path
-        self.build_date = build_date
         self.cache = cache
         self.salt = salt
         nav = [p for p in site.pages if p.weight >= 0]
         env.globals.update(
-            site=site, config=site.config, url=self.url, absolute=self.absolute, slug=slugify, labels=site.config.vocabularies,
-            nav=nav, group_titles=GROUP_TITLES,
+            site=site, config=site.config, url=self.url, absolute=self.absolute, slug=slugify,
+            labels=site.config.vocabularies, nav=nav, group_titles=GROUP_TITLES,
         )
         # What every incident page depends on besides its own entry: the config and the menu.
         self.page_salt = digest(salt, repr(site.config), repr([(p.slug, p.title) for p in nav]))
@@ -228,10 +226,10 @@ class Renderer:
 
     def timeline(self, entries: tuple[Entry, ...], with_context: bool) -> list[dict[str, Any]]:
         """Entries (and context events) grouped by term, then by year, in chronological order."""
-        items: list[tuple[Any, str, Any, Any]] = [(e.incident.when.sort_key, "incident", e, e.period)
+        items: list[tuple[Any, str, Any, Any]] = [(e.incident.when.moment, "incident", e, e.period)
                                                   for e in entries]
         if with_context:
-            items += [(c.event.when.sort_key, "context", c, c.period) for c in self.site.context]
+            items += [(c.event.when.moment, "context", c, c.period) for c in self.site.context]
         items.sort(key=lambda item: (item[0], item[1]))
         terms: list[dict[str, Any]] = []
         for _, kind, item, period in items:
@@ -303,12 +301,12 @@ def _json(data: object) -> bytes:
     return (text.replace("<", "\\u003c").replace(">", "\\u003e") + "\n").encode("utf-8")
 
 
-def render_site(site: Site, source: Path, build_date: dt.date, cache: Cache) -> dict[str, bytes]:
+def render_site(site: Site, source: Path, cache: Cache) -> dict[str, bytes]:
     """Every output file of the site, by path relative to the output folder."""
     salt = code_digest(source / "templates", DEFAULT_ROOT / "templates")
     try:
         bytecode = cache.path.parent / "jinja" if cache.path else None
-        renderer = Renderer(site, template_environment(source, bytecode), build_date, cache, salt, source)
+        renderer = Renderer(site, template_environment(source, bytecode), cache, salt, source)
         return dict(renderer.render())
     except jinja2.TemplateError as error:
         raise SiteError([template_problem(error, source)]) from None

@@ -253,8 +253,8 @@ def validate_notes(raws: list[RawNote], config: SiteConfig, today: dt.date | Non
                          + [(f"/context/{n.slug}/", n.rel) for n in context]
                          + [(f"/{n.slug}/", n.rel) for n in pages], "publish to the same URL {key}")
     problems += _clashes([(n.event_id, n.rel) for n in incidents if n.event_id], "share the event_id {key}")
-    notes = Notes(tuple(sorted(incidents, key=lambda n: (n.when.sort_key, n.slug))),
-                  tuple(sorted(context, key=lambda n: (n.when.sort_key, n.slug))),
+    notes = Notes(tuple(sorted(incidents, key=lambda n: (n.when.moment, n.slug))),
+                  tuple(sorted(context, key=lambda n: (n.when.moment, n.slug))),
                   tuple(sorted(pages, key=lambda n: (n.weight, n.slug))))
     return notes, problems
 

@@ -193,7 +193,7 @@ def douglas_peucker(points: Ring, tolerance: float, kx: float) -> Ring:
             keep[best_index] = True
             stack.append((first, best_index))
             stack.append((best_index, last))
-    return [p for p, k in zip(points, keep) if k]
+    return [p for p, k in zip(points, keep, strict=True) if k]
 
 
 def simplify_ring(ring: Ring, tolerance: float, kx: float) -> Ring:
@@ -208,7 +208,7 @@ def simplify_ring(ring: Ring, tolerance: float, kx: float) -> Ring:
     if far == 0:
         return [start]
     first_half = douglas_peucker(ring[: far + 1], tolerance, kx)
-    second_half = douglas_peucker(ring[far:] + [start], tolerance, kx)
+    second_half = douglas_peucker([*ring[far:], start], tolerance, kx)
     return first_half[:-1] + second_half[:-1]
 
 
@@ -318,7 +318,7 @@ def build(path: Path, tolerance: float) -> str:
         '"land": [',
     ]
     ring_lines = [
-        json.dumps([list(p) for p in ring + [ring[0]]], separators=(",", ":"))
+        json.dumps([list(p) for p in [*ring, ring[0]]], separators=(",", ":"))
         for _, ring in rings
     ]
     lines.append(",\n".join(ring_lines))
