@@ -40,7 +40,9 @@ class Checker:
         """The checked value of a top-level key, its default, or None after recording a problem."""
         value = self.raw.values.get(key, MISSING)
         if value is MISSING or (value is None and required):
-            if required:
+            if required and value is None:
+                self.fail(key, f"`{key}` is required but is null: fill it in")
+            elif required:
                 self.problems.append(Problem(self.raw.rel, 1, key, f"missing field `{key}`: add `{key}: ...` "
                                              "to the front matter"))
             return default
@@ -206,11 +208,11 @@ class Checker:
             for extra in item.keys() - {"title", "publisher", "url"}:
                 self.fail(f"{path}.{extra}", f"unknown field `{extra}` in source {n + 1}."
                           f"{did_you_mean(extra, ('title', 'publisher', 'url'))} A source has title, publisher, url")
-            title = self.text(f"{path}.title", item.get("title", "")) if "title" in item else None
+            title = self.text(f"{path}.title", item["title"]) if item.get("title") is not None else None
             publisher = self.text(f"{path}.publisher", item["publisher"]) if item.get("publisher") is not None else ""
             url = self.url(f"{path}.url", item.get("url"))
-            if "title" not in item:
-                self.fail(path, f"source {n + 1} needs a `title`")
+            if item.get("title") is None:
+                self.fail(f"{path}.title" if "title" in item else path, f"source {n + 1} needs a `title`")
             if title and url is not None and publisher is not None:
                 sources.append(Source(title, publisher, url))
         return tuple(sources)

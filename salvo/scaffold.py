@@ -1,0 +1,252 @@
+"""`new`: scaffold an incident note with every field of the schema, checking the values given at once.
+
+The note is built as text, parsed and validated exactly as `build` would; only the fields given (on the
+command line or in answer to a prompt) are judged, so the blanks the editor still has to fill -- above all
+the sources, left as a TODO entry that `build` rejects -- never stop a note from being scaffolded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+from salvo.config import SiteConfig, load_config
+from salvo.errors import Problem, SiteError
+from salvo.model import LAUNCH
+from salvo.notes import CONTENT, parse_note, read_note
+from salvo.pipeline import today
+from salvo.slugs import slugify
+from salvo.validate import INCIDENT_KEYS, validate_note
+
+FOLDER = f"{CONTENT}/incidents"
+MAX_SLUG = 60
+# Front-matter key -> the `new` option that sets it.
+OPTIONS = {"title": "title", "date": "date", "time": "time", "kind": "kind", "missile_type": "type",
+           "missile_name": "name", "count": "count", "launch_site": "site", "province": "province",
+           "distance_km": "distance", "apogee_km": "apogee", "landing": "landing", "outcome": "outcome"}
+NUMBERS = ("count", "distance_km", "apogee_km")
+# Fields with a true default for a note an editor adds by hand; every other field starts blank.
+DEFAULTS: dict[str, Any] = {"kind": LAUNCH, "overflew_japan": False, "record_status": "editor", "caveats": [],
+                            "tags": [], "draft": False}
+COMMENTS = {
+    "title": "required: the incident in a few words",
+    "date": "required: \"YYYY-MM-DD\", or \"YYYY-MM\" when only the month is known; the date in Korea",
+    "time": "\"HH:MM\", quoted, Korea Standard Time (UTC+9); null if unknown",
+    "kind": "launch | nuclear_test",
+    "missile_type": "required for launches: one of {missile_types}",
+    "missile_name": "text, e.g. \"Hwasong-14\"; \"Unknown\" when unidentified; null if unknown",
+    "count": "missiles in the event, a whole number of 1 or more; null if unknown",
+    "launch_site": "text; null if unknown",
+    "province": "text; null if unknown",
+    "latitude": "the launch facility's latitude in degrees, a number; null if unknown",
+    "longitude": "the launch facility's longitude in degrees, a number; null if unknown",
+    "distance_km": "km flown, a number; null if unknown",
+    "apogee_km": "highest altitude in km, a number; null if unknown",
+    "landing": "where it came down, text, e.g. \"Sea of Japan (East Sea)\"; null if unknown",
+    "outcome": "required for launches: one of {outcomes}",
+    "outcome_detail": "text, e.g. \"1 failure, 2 success\"; null if none",
+    "hypersonic": "confirmed | claimed; null if neither",
+    "overflew_japan": "true if it flew over the Japanese home islands",
+    "record_status": "one of {record_statuses}; supplement = outside the ballistic record",
+    "event_id": "the record's id, unique across notes; null if none",
+    "yield_kt": "nuclear tests: estimated yield as text, e.g. \"10-20\"; null otherwise",
+    "seismic_magnitude": "nuclear tests: body-wave magnitude, a number; null otherwise",
+    "caveats": "list of text: what a reader should know about the figures",
+    "tags": "list of text",
+    "draft": "true keeps the note out of the site (except with --drafts and in `serve`)",
+}
+SOURCES_TODO = (
+    "sources:  # required, at least one: TODO fill in this entry; `build` rejects the note until you do\n"
+    "  - title: null  # TODO: the source's title, e.g. \"Press release on the launch\"\n"
+    "    publisher: null  # TODO: who published it, e.g. \"Japan Ministry of Defense\"\n"
+    "    url: null  # TODO: its address, https://...\n"
+)
+BODY = ("<!-- Replace this comment with a short factual account in your own words, in Markdown. "
+        "Comments are never published. -->\n")
+USAGE = ("usage: build.py new \"TITLE\" [--date YYYY-MM-DD] [--time HH:MM] [--type TYPE] [--name NAME] [--count N]\n"
+         "                    [--site SITE] [--province PROVINCE] [--distance KM] [--apogee KM] [--landing WHERE]\n"
+         "                    [--outcome OUTCOME] [--kind {launch,nuclear_test}] [--draft] [--source DIR]\n"
+         "build.py new: error: the incident's title is required (run it in a terminal to be asked for it)")
+
+
+def new_note(args: argparse.Namespace) -> int:
+    """Scaffold content/incidents/YYYY-MM-DD-slug.md from the arguments (or answers); return the exit code."""
+    if args.title is None and not sys.stdin.isatty():
+        print(USAGE, file=sys.stderr)
+        return 2
+    source: Path = args.source
+    config = load_config(source)
+    values = given_values(args)
+    if args.title is None:
+        try:
+            values = ask(values, config, source)
+        except EOFError:
+            print("\nCancelled: nothing was written.", file=sys.stderr)
+            return 1
+    values.setdefault("date", today().isoformat())
+    stem, duplicate = place(values, source, config)
+    rel = f"{FOLDER}/{stem}.md"
+    text = note_text(values, config)
+    problems, blanks = judge(text, rel, config, set(values))
+    if problems:
+        raise SiteError(problems)
+    if duplicate:
+        print(f"{duplicate}: already records \"{values['title']}\" on {values['date']}"
+              f"{' at ' + str(values['time']) if values.get('time') else ''}: edit that note instead, or give the "
+              "new incident a title of its own. Nothing was written.", file=sys.stderr)
+        return 1
+    path = source / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with path.open("x", encoding="utf-8") as handle:
+            handle.write(text)
+    except FileExistsError:
+        print(f"{rel}: the note already exists; refusing to overwrite it. Nothing was written.", file=sys.stderr)
+        return 1
+    print(path)
+    print(f"Created {rel}. `build` rejects the note until you fill in: {', '.join(blanks)}. "
+          "Blanks marked null may stay null when unknown.", file=sys.stderr)
+    return 0
+
+
+def given_values(args: argparse.Namespace) -> dict[str, Any]:
+    """The front-matter values given on the command line, numbers read as numbers."""
+    values: dict[str, Any] = {}
+    for key, option in OPTIONS.items():
+        value = getattr(args, option, None)
+        if value is not None:
+            values[key] = convert(key, value)
+    if args.draft:
+        values["draft"] = True
+    return values
+
+
+def convert(key: str, text: str) -> Any:
+    """A command-line string as the front-matter value it stands for (text stays text for validation to judge)."""
+    text = text.strip()
+    if key not in NUMBERS:
+        return text
+    for kind in (int, float):
+        try:
+            number = kind(text)
+        except ValueError:
+            continue
+        if math.isfinite(number):
+            return number
+    return text
+
+
+def note_text(values: dict[str, Any], config: SiteConfig) -> str:
+    """The note file: every incident field in schema order, each with a comment, then a commented-out body."""
+    words = {name: " | ".join(vocabulary) for name, vocabulary in config.vocabularies.items()}
+    lines = ["---\n"]
+    for key in INCIDENT_KEYS:
+        if key == "sources":
+            lines.append(SOURCES_TODO)
+            continue
+        value = values.get(key, DEFAULTS.get(key))
+        lines.append(f"{key}: {scalar(value)}  # {COMMENTS[key].format(**words)}\n")
+    return "".join(lines) + "---\n" + BODY
+
+
+def scalar(value: Any) -> str:
+    """A value as YAML: JSON, with every character YAML would refuse or fold written as an escape."""
+    return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}"
+                   for c in json.dumps(value, ensure_ascii=False))
+
+
+def judge(text: str, rel: str, config: SiteConfig, given: set[str]) -> tuple[list[Problem], list[str]]:
+    """Validate the note as `build` would: problems with the given fields, and the fields still to fill."""
+    raw, problems = parse_note(text, rel)
+    if raw is None:  # cannot happen with JSON-quoted values, but never write a note `build` cannot read
+        return problems, []
+    problems = validate_note(raw, config, today())[1]
+    judged = given | DEFAULTS.keys()
+    blanks = list(dict.fromkeys(p.field for p in problems if p.field and p.field not in judged))
+    return [p for p in problems if p.field in judged], blanks
+
+
+def place(values: dict[str, Any], source: Path, config: SiteConfig) -> tuple[str, str | None]:
+    """A free stem for the note, and the path of a note already recording the same incident, if any."""
+    date = str(values["date"])
+    base = f"{slugify(date)}-{slug_base(values)}"
+    folder = source / FOLDER
+    duplicate = None
+    for path in sorted(folder.glob(f"{slugify(date)}-*.md")):
+        raw, _ = read_note(path, source, config.max_note_kb * 1024)
+        if raw is not None and same_incident(raw.values, raw.front.raw, values):
+            duplicate = raw.rel
+            break
+    stem, n = base, 2
+    while (folder / f"{stem}.md").exists():
+        stem, n = f"{base}-{n}", n + 1
+    return stem, duplicate
+
+
+def same_incident(theirs: dict[str, Any], raw: dict[str, str], ours: dict[str, Any]) -> bool:
+    """Whether an existing note has the same date, title and time as the new one."""
+    date = theirs.get("date")
+    date = date.isoformat() if hasattr(date, "isoformat") else str(date)
+    time = None if theirs.get("time") is None else raw.get("time", str(theirs.get("time")))
+    return (date == str(ours["date"]) and _normal(theirs.get("title")) == _normal(ours.get("title"))
+            and time == ours.get("time"))
+
+
+def _normal(text: Any) -> str:
+    """Text compared without regard to case or spacing."""
+    return " ".join(str(text).split()).casefold()
+
+
+def slug_base(values: dict[str, Any]) -> str:
+    """The slug part of the file name: from the title, or else the missile name, cut at a word near 60 characters."""
+    for text in (values.get("title"), values.get("missile_name")):
+        slug = slugify(str(text)) if text else ""
+        if slug and slug != "untitled":
+            return slug if len(slug) <= MAX_SLUG else slug[:MAX_SLUG].rsplit("-", 1)[0]
+    return "incident"
+
+
+def ask(values: dict[str, Any], config: SiteConfig, source: Path) -> dict[str, Any]:
+    """Ask for the essentials not given on the command line, checking each answer as it comes."""
+    values = dict(values)
+    launch = values.get("kind", LAUNCH) == LAUNCH
+    day = today().isoformat()
+    questions = [
+        ("title", "Title (required)"),
+        ("date", f"Date in Korea, YYYY-MM-DD [{day}]"),
+        ("time", "Time in Korea, HH:MM (blank if unknown)"),
+    ]
+    if launch:
+        questions += [("missile_type", f"Missile type, one of {', '.join(config.vocabularies['missile_types'])} "
+                                       "(blank if unknown)"),
+                      ("count", "Number of missiles (blank if unknown)")]
+    questions.append(("launch_site", "Launch site (blank if unknown)"))
+    print(f"New incident note in {source / FOLDER}/ (Ctrl-D to cancel)", file=sys.stderr)
+    for key, question in questions:
+        if key in values:
+            continue
+        while True:
+            answer = input(f"{question}: ").strip()
+            if not answer:
+                if key == "title":
+                    print("  A title is needed: it names the note and its page.", file=sys.stderr)
+                    continue
+                if key == "date":
+                    answer = day
+                else:
+                    break
+            trial = {**values, key: convert(key, answer)}
+            trial.setdefault("date", day)
+            text = note_text(trial, config)
+            problems, _ = judge(text, f"{FOLDER}/{slugify(str(trial['date']))}-x.md", config, {key})
+            if not problems:
+                values[key] = trial[key]
+                break
+            for problem in problems:
+                print(f"  {problem.message}", file=sys.stderr)
+    return values
+
