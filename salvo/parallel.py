@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 MIN_ITEMS = 48
@@ -19,6 +21,12 @@ def _run(item: Any) -> Any:
     """Run the task the parent set before forking."""
     assert _task is not None
     return _task(item)
+
+
+def _worker_signals() -> None:
+    """Workers leave Ctrl-C to the parent and end at once on SIGTERM, whatever handlers the parent set."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def workers() -> int:
@@ -37,7 +45,9 @@ def parallel_map(task: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
         return [task(item) for item in items]
     _task = task
     try:
-        with multiprocessing.get_context("fork").Pool(count) as pool:
-            return pool.map(_run, items, chunksize=max(1, len(items) // (count * 4)))
+        # An executor, not a Pool: a worker that dies raises BrokenProcessPool instead of hanging the build.
+        with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_worker_signals) as pool:
+            return list(pool.map(_run, items, chunksize=max(1, len(items) // (count * 4))))
     finally:
         _task = None
