@@ -13,9 +13,10 @@ import random
 import re
 import shutil
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -47,7 +48,8 @@ SITES = [
 
 # Missile class -> (draw weight, names, distance range km, apogee range km).
 CLASSES: dict[str, tuple[int, list[str], tuple[int, int], tuple[int, int]]] = {
-    "SRBM": (48, ["Hwasong-5", "Hwasong-6", "KN-23", "KN-24", "KN-25", "Hwasong-11", "KN-02 Toksa"], (50, 800), (20, 100)),
+    "SRBM": (48, ["Hwasong-5", "Hwasong-6", "KN-23", "KN-24", "KN-25", "Hwasong-11", "KN-02 Toksa"],
+             (50, 800), (20, 100)),
     "MRBM": (8, ["Nodong", "Pukguksong-2", "Scud-ER"], (400, 1500), (150, 600)),
     "IRBM": (6, ["Hwasong-10 (Musudan)", "Hwasong-12", "Hwasong-16B"], (700, 4600), (500, 2200)),
     "ICBM": (6, ["Hwasong-14", "Hwasong-15", "Hwasong-17", "Hwasong-18", "Hwasong-19"], (900, 1100), (2800, 7700)),
@@ -150,7 +152,7 @@ def short_slug(text: str) -> str:
 
 def pick(rng: random.Random, weighted: list[tuple[str, int]]) -> str:
     """One key of a list of (key, weight) pairs, drawn by weight."""
-    keys, weights = zip(*weighted)
+    keys, weights = zip(*weighted, strict=True)
     return rng.choices(keys, weights=weights)[0]
 
 
@@ -233,11 +235,12 @@ def make_body(rng: random.Random, meta: dict[str, Any], day: dt.date, ordinal: i
                  f"see the sources below for the original wording.")
     bullets = "\n".join(f"- {item.format(**words)}" for item in rng.sample(items, rng.randint(3, 5)))
     table = make_table(rng, meta)
-    fixed = " ".join([lead, link_line, bullets, table])
+    total = word_count(f"{lead} {link_line} {bullets} {table}")
     pool = rng.sample(sentences, len(sentences))
     extra: list[str] = []
-    while pool and word_count(fixed) + word_count(" ".join(extra)) < target:
+    while pool and total < target:
         extra.append(pool.pop().format(**words))
+        total += word_count(extra[-1])
     middle = len(extra) // 2
     parts = [" ".join([lead, *extra[:middle]]), bullets, " ".join(extra[middle:]), table, link_line]
     return "\n\n".join(part for part in parts if part) + "\n"
@@ -299,7 +302,8 @@ def make_notes(n: int, seed: int = SEED) -> list[Note]:
         per_day[key] = per_day.get(key, 0) + 1
         meta = make_meta(rng, day, month_only, f"nk-{key}-{per_day[key]:03d}")
         body = make_body(rng, meta, day, len(notes))
-        stem = unique(f"{meta['date']}-{slug(meta['missile_name'])}-{short_slug(meta['launch_site'] or 'unknown')}", stems)
+        place = short_slug(meta["launch_site"] or "unknown")
+        stem = unique(f"{meta['date']}-{slug(meta['missile_name'])}-{place}", stems)
         notes.append(Note(stem=stem, meta=meta, body=body, day=day))
     return notes
 
@@ -414,7 +418,8 @@ def write_pelican(notes: list[Note], dest: Path) -> None:
 def write_eleventy(notes: list[Note], dest: Path) -> None:
     """An Eleventy site: eleventy.config.cjs, _includes/ layouts, _data/ and incidents/*.md."""
     start_site("eleventy", dest, "_data")
-    write_notes(dest / "incidents", notes, lambda n: yaml_document(peer_meta(n), n.body))
+    write_notes(dest / "incidents", notes,
+                lambda n: yaml_document({**peer_meta(n), "permalink": f"/incidents/{n.stem}/"}, n.body))
 
 
 WRITERS: dict[str, Callable[[list[Note], Path], None]] = {
