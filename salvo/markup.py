@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_module
 import re
 from functools import lru_cache
 
@@ -29,6 +30,15 @@ ALLOWED_ATTRIBUTES = {
     "code": {"class"},
 }
 ROOT_LINK = re.compile(r'(href=")/(?!/)')
+# Python-Markdown recurses once per nesting level and rescans text in ways that grow with the square of a
+# block's size, so bodies past these bounds would crash the build or take minutes (a few seconds at most here).
+MAX_NESTING = 20
+MAX_BRACKET_SCAN = 3_000_000
+MAX_INLINE_WORK = 300_000_000
+CODE_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+CONTAINER = re.compile(r" {0,3}(?:>|[-*+][ \t]|[0-9]{1,9}[.)][ \t])[ \t]?")
+INLINE_MARK = re.compile(r"[*_`<&\[\]!\\'\"]| {2,}$", re.MULTILINE)
+BRACKET = re.compile(r"[\[\]()]")
 
 
 @lru_cache(maxsize=1)
@@ -41,8 +51,13 @@ def render_markdown(text: str, base_path: str = "/") -> str:
     """Convert Markdown and sanitize the result; site-absolute links get the base path."""
     converter = _converter()
     converter.reset()
+    try:
+        html = converter.convert(text)
+    except RecursionError:  # validation refuses bodies nested this deeply; never let one crash a build
+        converter.reset()
+        html = f"<pre>{html_module.escape(text)}</pre>"
     # Markdown headings start at h2: the page's title is its only h1.
-    html = converter.convert(text).replace("<h1", "<h2").replace("</h1>", "</h2>")
+    html = html.replace("<h1", "<h2").replace("</h1>", "</h2>")
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -61,3 +76,60 @@ def plain_text(html: str, limit: int = 200) -> str:
     if len(text) <= limit:
         return text
     return text[: limit].rsplit(" ", 1)[0] + "…"
+
+
+def costly_markdown(text: str) -> tuple[int, str] | None:
+    """Where a body would make Markdown recurse too deeply or work for minutes: (line index, why), or None."""
+    lines = text.split("\n")
+    fence = ""
+    blocks: list[tuple[int, list[str]]] = []
+    for number, line in enumerate(lines):
+        if match := CODE_FENCE.match(line):
+            fence = "" if fence and match.group(1).startswith(fence) else fence or match.group(1)[:3]
+            continue
+        if fence:
+            continue  # fenced code is copied as it is, never parsed
+        if _nesting(line) > MAX_NESTING:
+            return number, (f"the body nests lists or quotes more than {MAX_NESTING} levels deep: flatten them "
+                            "(or put the text in a ``` code fence)")
+        if not line.strip():
+            blocks.append((number + 1, []))
+        elif blocks:
+            blocks[-1][1].append(line)
+        else:
+            blocks.append((number, [line]))
+    scan = work = 0
+    for start, block_lines in blocks:
+        block = "\n".join(block_lines)
+        scan += _bracket_scan(block)
+        work += len(INLINE_MARK.findall(block)) * len(block)
+        if scan > MAX_BRACKET_SCAN:
+            return start, ("the body has `[` or `(` from here on that are never closed, or nest very deeply: "
+                           "Markdown would take minutes to read them; close them, or write `\\[` and `\\(`")
+        if work > MAX_INLINE_WORK:
+            return start, ("the body's paragraph from here is too long and too full of formatting marks for "
+                           "Markdown to read in reasonable time: split it into paragraphs (blank lines between)")
+    return None
+
+
+def _nesting(line: str) -> int:
+    """How deeply a line nests lists and quotes: one level per container marker or four spaces of indent."""
+    expanded = line.expandtabs(4)
+    position = len(expanded) - len(expanded.lstrip(" "))
+    depth = position // 4
+    while depth <= MAX_NESTING and (match := CONTAINER.match(expanded, position)) and match.end() > position:
+        depth, position = depth + 1, match.end()
+    return depth
+
+
+def _bracket_scan(block: str) -> int:
+    """How far Markdown's link parser reads: each `[` or `(` scans on to its closing match or the block's end."""
+    total = 0
+    opened: dict[str, list[int]] = {"[": [], "(": []}
+    for match in BRACKET.finditer(block):
+        char, position = match.group(), match.start()
+        if char in opened:
+            opened[char].append(position)
+        elif stack := opened["[" if char == "]" else "("]:
+            total += position - stack.pop()
+    return total + sum(len(block) - position for stack in opened.values() for position in stack)

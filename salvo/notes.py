@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from salvo.frontmatter import FrontMatter, parse_front_matter
 CONTENT = "content"
 SECTIONS = ("incidents", "context", "pages")
 FENCE = "---"
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,9 @@ class RawNote:
     body_line: int
 
     def line(self, key: str) -> int:
-        """The file line of a front-matter key path, or of the opening fence if the key is absent."""
+        """The file line of a front-matter key path, else of its nearest parent, else of the opening fence."""
+        while key not in self.front.lines and "." in key:
+            key = key.rsplit(".", 1)[0]
         return self.front.lines.get(key, -1) + 2
 
     @property
@@ -45,15 +49,29 @@ def find_note_files(source: Path) -> tuple[list[Path], list[Problem]]:
         return [], [Problem(CONTENT, 1, "", f"no {CONTENT}/ folder in {source}: create {CONTENT}/incidents/")]
     real_root = root.resolve()
     for folder, dirs, names in os.walk(root, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(d for d in dirs if not d.startswith(".") and Path(folder, d).is_symlink()):
+            problems.append(Problem(Path(folder, name).relative_to(source).as_posix(), 1, "", "is a symbolic link to "
+                                    "a folder, which Salvo does not follow: move the notes themselves into content/"))
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not Path(folder, d).is_symlink())
         for name in sorted(names):
             path = Path(folder, name)
             rel = path.relative_to(source).as_posix()
             if _ignored(name):
                 continue
-            if path.is_symlink() and not path.resolve().is_relative_to(real_root):
-                problems.append(Problem(rel, 1, "", "is a symbolic link to a file outside content/: "
-                                        "copy the file into content/ instead"))
+            if path.is_symlink():
+                try:
+                    inside = path.resolve(strict=True).is_relative_to(real_root)
+                except (OSError, RuntimeError):
+                    problems.append(Problem(rel, 1, "", "is a symbolic link that leads nowhere (its target is "
+                                            "missing, or the link loops): remove it or point it at a note"))
+                    continue
+                if not inside:
+                    problems.append(Problem(rel, 1, "", "is a symbolic link to a file outside content/: "
+                                            "copy the file into content/ instead"))
+                    continue
+            if not path.is_file():
+                problems.append(Problem(rel, 1, "", "is not a regular file (a pipe, socket or device): "
+                                        "remove it from content/"))
                 continue
             parts = path.relative_to(root).parts
             if len(parts) != 2 or parts[0] not in SECTIONS:
@@ -61,7 +79,8 @@ def find_note_files(source: Path) -> tuple[list[Path], list[Problem]]:
                                         "content/context/ or content/pages/: move this file there"))
                 continue
             if not name.endswith(".md"):
-                problems.append(Problem(rel, 1, "", "is not a Markdown note: rename it to .md or move it out of content/"))
+                problems.append(Problem(rel, 1, "", "is not a Markdown note: rename it to .md "
+                                        "or move it out of content/"))
                 continue
             files.append(path)
     return files, problems
@@ -82,11 +101,14 @@ def read_bytes(path: Path, source: Path, max_bytes: int) -> tuple[str, bytes | N
     """A note file's path as the editor knows it and its bytes, or the problem that stops reading it."""
     rel = path.relative_to(source).as_posix()
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
+        with path.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            data = handle.read(max_bytes + 1) if size <= max_bytes else b""
+        if size > max_bytes or len(data) > max_bytes:
+            size = max(size, len(data))
             return rel, None, [Problem(rel, 1, "", f"the note is {size // 1024} KB, over the limit of "
                                        f"{max_bytes // 1024} KB (max_note_kb in site.toml): shorten it or split it")]
-        return rel, path.read_bytes(), []
+        return rel, data, []
     except OSError as error:
         return rel, None, [Problem(rel, 1, "", f"cannot read the file: {error.strerror}")]
 
@@ -101,6 +123,8 @@ def parse_bytes(rel: str, data: bytes) -> tuple[RawNote | None, list[Problem]]:
 
 def decode(data: bytes) -> tuple[str, tuple[int, str] | None]:
     """UTF-8 text with any byte-order mark and Windows line endings normalised, or (line, message)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "", (1, "is saved as UTF-16 (or UTF-32) text, not UTF-8: re-save the file as UTF-8")
     if b"\x00" in data:
         return "", (data[: data.index(b"\x00")].count(b"\n") + 1,
                     "is a binary file, not a text note: remove it from content/")
@@ -110,9 +134,14 @@ def decode(data: bytes) -> tuple[str, tuple[int, str] | None]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        return "", (line, (f"is not UTF-8 text (byte 0x{data[error.start]:02x} cannot be decoded): it may be saved in a "
-                    "legacy encoding such as EUC-KR, Shift_JIS or Windows-1252; re-save the file as UTF-8"))
-    return text.replace("\r\n", "\n").replace("\r", "\n"), None
+        return "", (line, (f"is not UTF-8 text (byte 0x{data[error.start]:02x} cannot be decoded): it may be saved "
+                    "in a legacy encoding such as EUC-KR, Shift_JIS or Windows-1252; re-save the file as UTF-8"))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if control := CONTROL.search(text):
+        return "", (text.count("\n", 0, control.start()) + 1, f"contains the control character "
+                    f"U+{ord(control.group()):04X}, which cannot be published (pages and the feed forbid it): "
+                    "delete it; an editor that shows invisible characters will find it")
+    return text, None
 
 
 def parse_note(text: str, rel: str) -> tuple[RawNote | None, list[Problem]]:

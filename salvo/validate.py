@@ -11,14 +11,18 @@ from urllib.parse import urlsplit
 
 from salvo.config import SiteConfig
 from salvo.errors import Problem, did_you_mean
+from salvo.markup import costly_markdown
 from salvo.model import KST, LAUNCH, NUCLEAR_TEST, ContextEvent, Incident, Notes, Page, Source, When
 from salvo.notes import RawNote
 from salvo.slugs import slugify
 
 MISSING = object()
-DATE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
-TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
-STEM_DATE = re.compile(r"^(\d{4}-\d{2}(?:-\d{2})?)-(.+)$")
+DATE = re.compile(r"^([0-9]{4})-([0-9]{2})(?:-([0-9]{2}))?$")
+TIME = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
+STEM_DATE = re.compile(r"^([0-9]{4}-[0-9]{2}(?:-[0-9]{2})?)-(.+)$")
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+MAX_NUMBER = 10**9
+MAX_SEGMENT_BYTES = 200
 RESERVED_PAGES = {"incidents", "context", "periods", "classes", "years", "provinces", "tags", "data", "static",
                   "index", "404", "feed", "sitemap", "robots", "favicon"}
 
@@ -56,9 +60,13 @@ class Checker:
             if not value.strip():
                 self.fail(key, f"`{key}` is empty: write the text, or null if unknown")
                 return None
+            if control := CONTROL.search(value):
+                self.fail(key, f"`{key}` contains the control character U+{ord(control.group()):04X}, which cannot "
+                          "be published: remove it (check the `\\` escapes in double quotes)")
+                return None
             return value.strip()
         if isinstance(value, bool | int | float | dt.date):
-            raw = self.raw.front.raw.get(key, str(value))
+            raw = _shown(self.raw.front.raw.get(key, str(value)))
             self.fail(key, f"`{key}` must be text, but YAML read `{raw}` as {_yaml_kind(value)}: "
                       f"put it in quotes, `{key}: \"{raw}\"`")
         else:
@@ -74,7 +82,7 @@ class Checker:
             if text is None:
                 return None
             if text not in allowed:
-                self.fail(key, f"`{key}` is `{text}`, which is not in [vocabularies.{vocabulary}] of site.toml."
+                self.fail(key, f"`{key}` is `{_shown(text)}`, which is not in [vocabularies.{vocabulary}] of site.toml."
                           f"{did_you_mean(text, tuple(allowed))} Use one of: {', '.join(allowed)}")
                 return None
             return text
@@ -84,12 +92,16 @@ class Checker:
     def number(self, key: str, value: Any, whole: bool = False) -> float | int | None:
         """A finite number of at least 0 (at least 1 and whole for counts)."""
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raw = self.raw.front.raw.get(key, value)
+            raw = _shown(self.raw.front.raw.get(key, value))
             what = "a whole number" if whole else "a number"
             self.fail(key, f"`{key}` must be {what} or null when unknown, not `{raw}`")
             return None
-        if math.isnan(value) or math.isinf(value):
+        if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
             self.fail(key, f"`{key}` must be a real number, not {value}: write null when unknown")
+            return None
+        if abs(value) > MAX_NUMBER:
+            self.fail(key, f"`{key}` is `{_shown(self.raw.front.raw.get(key, value))}`, far too large to be right "
+                      f"(the limit is {MAX_NUMBER:,}): check the number")
             return None
         if whole and (not isinstance(value, int) or value < 1):
             self.fail(key, f"`{key}` must be a whole number of 1 or more, not {value}: write null when unknown")
@@ -102,7 +114,10 @@ class Checker:
     def integer(self, key: str, value: Any) -> int | None:
         """A whole number, negative allowed (menu weights)."""
         if isinstance(value, bool) or not isinstance(value, int):
-            self.fail(key, f"`{key}` must be a whole number, not `{self.raw.front.raw.get(key, value)}`")
+            self.fail(key, f"`{key}` must be a whole number, not `{_shown(self.raw.front.raw.get(key, value))}`")
+            return None
+        if abs(value) > MAX_NUMBER:
+            self.fail(key, f"`{key}` is {_shown(value)}, far too large (the limit is {MAX_NUMBER:,}): check the number")
             return None
         return value
 
@@ -126,7 +141,7 @@ class Checker:
     def flag(self, key: str, value: Any) -> bool:
         """true or false."""
         if not isinstance(value, bool):
-            self.fail(key, f"`{key}` must be true or false, not `{self.raw.front.raw.get(key, value)}`")
+            self.fail(key, f"`{key}` must be true or false, not `{_shown(self.raw.front.raw.get(key, value))}`")
             return False
         return value
 
@@ -146,7 +161,7 @@ class Checker:
                 return None
         else:
             self.fail(key, f"`{key}` must be \"YYYY-MM-DD\", or \"YYYY-MM\" when only the month is known, "
-                      f"not `{self.raw.front.raw.get(key, value)}`")
+                      f"not `{_shown(self.raw.front.raw.get(key, value))}`")
             return None
         if when.date > self.today:
             self.fail(key, f"`{key}` {when.iso} is in the future (today is {self.today}): check the year")
@@ -168,13 +183,14 @@ class Checker:
 
     def time(self, key: str, value: Any) -> str | None:
         """A quoted "HH:MM" in Korea Standard Time."""
-        raw = self.raw.front.raw.get(key, str(value))
+        raw = _shown(self.raw.front.raw.get(key, str(value)))
         if key in self.raw.front.plain or not isinstance(value, str):
             self.fail(key, f"`{key}` must be quoted, `{key}: \"{raw}\"`: unquoted, YAML 1.1 may read a time "
                       "as a number of minutes")
             return None
         if not TIME.match(value):
-            self.fail(key, f"`{key}` must be \"HH:MM\" on a 24-hour clock (Korea Standard Time), not \"{value}\"")
+            self.fail(key, f"`{key}` must be \"HH:MM\" on a 24-hour clock (Korea Standard Time), "
+                      f"not \"{_shown(value)}\"")
             return None
         return value
 
@@ -192,7 +208,21 @@ class Checker:
 
     def tags(self, key: str, value: Any) -> tuple[str, ...]:
         """A list of tags, each of which must make a URL segment."""
-        return tuple(dict.fromkeys(self.texts(key, value)))
+        if not isinstance(value, list):
+            return self.texts(key, value)
+        tags = (self.segment(f"{key}.{n}", item) for n, item in enumerate(value))
+        return tuple(dict.fromkeys(tag for tag in tags if tag is not None))
+
+    def segment(self, key: str, value: Any) -> str | None:
+        """Text that also names a page of its own (/tags/<slug>/, /provinces/<slug>/), so it must make a URL."""
+        text = self.text(key, value)
+        if text is None:
+            return None
+        problem = segment_problem(text)
+        if problem:
+            self.fail(key, f"`{key}` {problem}")
+            return None
+        return text
 
     def sources(self, key: str, value: Any) -> tuple[Source, ...]:
         """A non-empty list of {title, publisher, url} with http(s) URLs."""
@@ -206,7 +236,7 @@ class Checker:
                 self.fail(path, f"each of `{key}` must have `title`, `publisher` and `url` (item {n + 1} does not)")
                 continue
             for extra in item.keys() - {"title", "publisher", "url"}:
-                self.fail(f"{path}.{extra}", f"unknown field `{extra}` in source {n + 1}."
+                self.fail(f"{path}.{extra}", f"unknown field `{_shown(extra)}` in source {n + 1}."
                           f"{did_you_mean(extra, ('title', 'publisher', 'url'))} A source has title, publisher, url")
             title = self.text(f"{path}.title", item["title"]) if item.get("title") is not None else None
             publisher = self.text(f"{path}.publisher", item["publisher"]) if item.get("publisher") is not None else ""
@@ -227,7 +257,7 @@ class Checker:
             return None
         parts = urlsplit(text)
         if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"[\s\x00-\x1f\"<>\\^`{|}]", text):
-            self.fail(key, f"`{key}` must be a well-formed http(s) URL without spaces, not `{text[:80]}`")
+            self.fail(key, f"`{key}` must be a well-formed http(s) URL without spaces, not `{_shown(text)}`")
             return None
         return text
 
@@ -235,10 +265,11 @@ class Checker:
         """Every key the schema does not know, with the nearest known one suggested."""
         for key in self.raw.values:
             if key not in known:
-                self.fail(key, f"unknown field `{key}`.{did_you_mean(key, known)} Remove it or fix its name.")
+                self.fail(key, f"unknown field `{_shown(key)}`.{did_you_mean(key, known)} Remove it or fix its name.")
 
 
-def validate_notes(raws: list[RawNote], config: SiteConfig, today: dt.date | None = None) -> tuple[Notes, list[Problem]]:
+def validate_notes(raws: list[RawNote], config: SiteConfig,
+                   today: dt.date | None = None) -> tuple[Notes, list[Problem]]:
     """Check every note and the rules between notes (unique URLs and event ids)."""
     today = today or dt.datetime.now(KST).date()
     incidents, context, pages, problems = [], [], [], []
@@ -287,6 +318,10 @@ def validate_note(raw: RawNote, config: SiteConfig, today: dt.date) -> tuple[Inc
     """Check one note against the schema of its section."""
     check = Checker(raw, config, today)
     slug = slugify(raw.stem)
+    if len(slug.encode("utf-8")) > MAX_SEGMENT_BYTES:
+        check.problems.append(Problem(raw.rel, 1, "", f"the file name makes a web address of "
+                                      f"{len(slug.encode('utf-8'))} bytes, over the limit of {MAX_SEGMENT_BYTES}: "
+                                      "shorten the file name"))
     if raw.section == "pages":
         check.unknown_keys(PAGE_KEYS)
         note: Any = Page(
@@ -316,6 +351,8 @@ def validate_note(raw: RawNote, config: SiteConfig, today: dt.date) -> tuple[Inc
         )
     else:
         note = _incident(raw, check, slug)
+    if costly := costly_markdown(raw.body):
+        check.problems.append(Problem(raw.rel, raw.body_line + costly[0], "", costly[1]))
     return (None if check.problems else note), check.problems
 
 
@@ -336,7 +373,7 @@ def _incident(raw: RawNote, check: Checker, slug: str) -> Incident:
         missile_name=check.get("missile_name", text),
         count=check.get("count", check.count),
         launch_site=check.get("launch_site", text),
-        province=check.get("province", text),
+        province=check.get("province", check.segment),
         latitude=check.get("latitude", check.coordinate),
         longitude=check.get("longitude", check.coordinate),
         distance_km=check.get("distance_km", check.number),
@@ -362,7 +399,7 @@ def _one_of(check: Checker, key: str, value: Any, allowed: tuple[str, ...]) -> s
     """Text that must be one of a few fixed words."""
     text = check.text(key, value)
     if text is not None and text not in allowed:
-        check.fail(key, f"`{key}` is `{text}`: use one of {', '.join(allowed)}.{did_you_mean(text, allowed)}")
+        check.fail(key, f"`{key}` is `{_shown(text)}`: use one of {', '.join(allowed)}.{did_you_mean(text, allowed)}")
         return None
     return text
 
@@ -378,8 +415,27 @@ def _check_stem(check: Checker, when: When | None) -> None:
                    f"(rename the file to {when.iso}-{match.group(2)}.md or fix the date)")
 
 
+def segment_problem(text: str) -> str | None:
+    """Why text cannot name a page of its own (its slug is empty or too long for a file name), or None."""
+    slug = slugify(text)
+    if slug == "untitled" and text.casefold() != "untitled":
+        return f"is `{_shown(text)}`, which has no letters or digits to make a web address from: use a word"
+    if len(slug.encode("utf-8")) > MAX_SEGMENT_BYTES:
+        return (f"makes a web address of {len(slug.encode('utf-8'))} bytes, over the limit of {MAX_SEGMENT_BYTES}: "
+                "shorten it")
+    return None
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    """A value as quoted in a message, on one line and cut short if it is long."""
+    text = str(value).replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def _yaml_kind(value: Any) -> str:
     """How YAML read a value, in words."""
+    if value is None:
+        return "null"
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, int | float):

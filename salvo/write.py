@@ -18,7 +18,9 @@ from salvo.cache import digest
 from salvo.errors import Problem, SiteError
 
 MARKER = ".salvo-build"
+MARKER_TEXT = "Written by Salvo. The whole folder is replaced on every build.\n"
 TEMP_PREFIX = ".salvo-tmp-"
+INPUT_FOLDERS = ("content", "templates", "static")
 _RENAME_EXCHANGE = 2
 
 
@@ -37,6 +39,13 @@ def check_destination(source: Path, destination: Path) -> None:
     if source == destination or source.is_relative_to(destination):
         raise SiteError([Problem(str(destination), 1, "", "the destination contains the site's sources: "
                                  "choose a folder of its own, such as public/")])
+    if destination.exists() and not destination.is_dir():
+        raise SiteError([Problem(str(destination), 1, "", "the destination is a file, not a folder: "
+                                 "choose a folder of its own, such as public/")])
+    for name in INPUT_FOLDERS:
+        if destination.is_relative_to(source / name):
+            raise SiteError([Problem(str(destination), 1, "", f"the destination is inside the site's {name}/ "
+                                     "folder, which the build reads: choose a folder of its own, such as public/")])
     if destination.is_dir() and any(destination.iterdir()) and not (destination / MARKER).is_file():
         raise SiteError([Problem(str(destination), 1, "", "the destination is not empty and was not written by "
                                  "Salvo: choose an empty folder, or remove this one first")])
@@ -48,7 +57,11 @@ def write_site(files: dict[str, bytes], destination: Path, copies: dict[str, Pat
 
     A file whose digest is the same as in the previous build's manifest is hard-linked from the current
     output instead of written again (the old and new folders share it; neither is ever modified in place).
+    The previous manifest is trusted only if the destination's marker records it: a build killed after its
+    swap but before the caller saved the manifest leaves a marker that does not match, so nothing is linked.
     """
+    if previous and _recorded_manifest(destination) != _manifest_digest(previous):
+        previous = None
     paths = {str(safe_relative(p)): data for p, data in files.items()}
     for rel in copies:
         safe_relative(rel)
@@ -71,13 +84,27 @@ def write_site(files: dict[str, bytes], destination: Path, copies: dict[str, Pat
             target = temp / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(origin, target)
-        (temp / MARKER).write_text("Written by Salvo. The whole folder is replaced on every build.\n")
+        (temp / MARKER).write_text(f"{MARKER_TEXT}manifest {_manifest_digest(manifest)}\n")
         temp.chmod(0o755)
         _swap(temp, destination)
     finally:
         if temp.exists():
             shutil.rmtree(temp, ignore_errors=True)
     return manifest
+
+
+def _manifest_digest(manifest: dict[str, str]) -> str:
+    """One digest of a whole manifest (output path -> content digest)."""
+    return digest(*(f"{rel}\0{value}" for rel, value in sorted(manifest.items())))
+
+
+def _recorded_manifest(destination: Path) -> str | None:
+    """The manifest digest the destination's marker records, or None for an old, missing or unreadable marker."""
+    try:
+        last = (destination / MARKER).read_text(encoding="utf-8").splitlines()[-1]
+    except (OSError, UnicodeDecodeError, IndexError):
+        return None
+    return last.removeprefix("manifest ") if last.startswith("manifest ") else None
 
 
 def _link(old: Path, new: Path, size: int) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import json
 import os
@@ -210,7 +211,10 @@ def test_an_edit_is_served_without_a_restart_and_reloads_browsers_after_the_buil
         socket_.close()
         return page.text
 
-    assert "Second account." in asyncio.run(edit_and_wait_for_reload()), "reload is sent only after the rebuild"
+    # In a thread of its own: the browser tests' Playwright keeps an event loop running in the main thread.
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        page = thread.submit(asyncio.run, edit_and_wait_for_reload()).result()
+    assert "Second account." in page, "reload is sent only after the rebuild"
     assert served.rebuilds() == 1
     assert f"{NOTE} changed: rebuilt in " in served.out()
 
