@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,14 @@ def template_environment(source: Path, bytecode: Path | None = None) -> jinja2.E
     )
     env.filters.update(km=km, day=day_label, ordinal=ordinal, number=number)
     return env
+
+
+NOT_TEXT = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufdcf\ufdf0-\ufffd\U00010000-\U0010fffd]")
+
+
+def xml_text(text: str) -> str:
+    """The text without control characters and non-characters, which XML forbids and HTML reports as errors."""
+    return NOT_TEXT.sub("", text)
 
 
 def km(value: float | None) -> str:
@@ -173,7 +182,7 @@ class Renderer:
 
     def page(self, template: str, path: str, **context: Any) -> tuple[str, bytes]:
         """Render one HTML page to its output path (a folder's index.html for pretty URLs)."""
-        html = self.env.get_template(template).render(path=path, canonical=self.absolute(path), **context)
+        html = xml_text(self.env.get_template(template).render(path=path, canonical=self.absolute(path), **context))
         out = path.strip("/") + "/index.html" if not path.endswith(".html") else path.strip("/")
         return out.lstrip("/"), html.encode("utf-8")
 
@@ -212,9 +221,9 @@ class Renderer:
             yield self.page("page.html", f"/{page.slug}/", page=page, body=body,
                             description=page.description or plain_text(body))
         yield self.page("404.html", "/404.html", description="Page not found.")
-        yield "feed.xml", self.env.get_template("feed.xml").render(
+        yield "feed.xml", xml_text(self.env.get_template("feed.xml").render(
             entries=list(reversed(site.entries))[: site.config.feed_entries], bodies=self.bodies,
-            updated=self.updated()).encode("utf-8")
+            updated=self.updated())).encode("utf-8")
         yield from self.data_files()
         yield "sitemap.xml", self.env.get_template("sitemap.xml").render(paths=self.sitemap_paths()).encode("utf-8")
         yield "robots.txt", (f"User-agent: *\nAllow: /\nSitemap: {site.config.base_url}sitemap.xml\n").encode()
