@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,8 +123,12 @@ def open_cache(source: Path) -> Cache:
     return Cache(source / CACHE_DIR)
 
 
-def build(source: Path, destination: Path, options: Options = Options(), cache: Cache | None = None) -> BuildReport:
-    """Build the site in `source` into `destination`, replacing it whole only if every step succeeds."""
+def build(source: Path, destination: Path, options: Options = Options(), cache: Cache | None = None,
+          discard: Callable[[Path], None] | None = None) -> BuildReport:
+    """Build the site in `source` into `destination`, replacing it whole only if every step succeeds.
+
+    `discard` deletes the replaced output folder (by default at once; a long-lived server may do it later).
+    """
     started = time.perf_counter()
     check_destination(source, destination)
     cache = cache if cache is not None else open_cache(source)
@@ -131,7 +136,7 @@ def build(source: Path, destination: Path, options: Options = Options(), cache: 
     files = render(site, source, options, cache)
     output = str(destination.resolve())
     copies = static_files(source)
-    cache.put("output", output, write_site(files, destination, copies, cache.get("output", output)))
+    cache.put("output", output, write_site(files, destination, copies, cache.get("output", output), discard))
     cache.save()
     return BuildReport(count, len(files) + len(copies), time.perf_counter() - started, destination)
 

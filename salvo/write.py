@@ -12,6 +12,7 @@ import ctypes.util
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from salvo.cache import digest
@@ -52,7 +53,7 @@ def check_destination(source: Path, destination: Path) -> None:
 
 
 def write_site(files: dict[str, bytes], destination: Path, copies: dict[str, Path],
-               previous: dict[str, str] | None = None) -> dict[str, str]:
+               previous: dict[str, str] | None = None, discard: Callable[[Path], None] | None = None) -> dict[str, str]:
     """Write every file into a fresh folder beside the destination and swap it in; return its manifest.
 
     A file whose digest is the same as in the previous build's manifest is hard-linked from the current
@@ -86,7 +87,7 @@ def write_site(files: dict[str, bytes], destination: Path, copies: dict[str, Pat
             shutil.copyfile(origin, target)
         (temp / MARKER).write_text(f"{MARKER_TEXT}manifest {_manifest_digest(manifest)}\n")
         temp.chmod(0o755)
-        _swap(temp, destination)
+        _swap(temp, destination, discard or _remove)
     finally:
         if temp.exists():
             shutil.rmtree(temp, ignore_errors=True)
@@ -118,8 +119,13 @@ def _link(old: Path, new: Path, size: int) -> bool:
     return True
 
 
-def _swap(new: Path, destination: Path) -> None:
-    """Put the new folder where the destination is, atomically where the system allows it."""
+def _remove(folder: Path) -> None:
+    """Delete a replaced output folder now."""
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _swap(new: Path, destination: Path, discard: Callable[[Path], None]) -> None:
+    """Put the new folder where the destination is, atomically where the system allows it; discard the old one."""
     if not destination.exists():
         new.rename(destination)
         return
@@ -128,7 +134,7 @@ def _swap(new: Path, destination: Path) -> None:
         destination.rename(old)
         new.rename(destination)
         new = old
-    shutil.rmtree(new, ignore_errors=True)
+    discard(new)
 
 
 def _exchange(a: Path, b: Path) -> bool:

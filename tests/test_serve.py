@@ -393,7 +393,7 @@ def test_the_overlay_escapes_problems_and_unexpected_errors_become_problems(
     assert dict(item["attrs"])["data-path"] == "content/incidents/<b>.md"  # type: ignore[arg-type]
     assert "bad <script>alert(1)</script> value" in str(item["text"])
 
-    def explode(*args: object) -> None:
+    def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("the disk caught fire")
 
     monkeypatch.setattr("salvo.serve.build", explode)
