@@ -229,9 +229,11 @@ class Renderer:
         yield "robots.txt", (f"User-agent: *\nAllow: /\nSitemap: {site.config.base_url}sitemap.xml\n").encode()
 
     def updated(self) -> str:
-        """The feed's updated stamp: the latest incident's date, so identical input gives identical output."""
-        dates = [e.incident.when.date for e in self.site.entries] or [self.site.config.record_start]
-        return f"{max(dates).isoformat()}T00:00:00+09:00"
+        """The feed's updated stamp: the latest incident's moment, so identical input gives identical output."""
+        if not self.site.entries:
+            return f"{self.site.config.record_start.isoformat()}T00:00:00+09:00"
+        when = max(self.site.entries, key=lambda e: e.incident.when.moment).incident.when
+        return f"{when.date.isoformat()}T{when.time or '00:00'}:00+09:00"
 
     def timeline(self, entries: tuple[Entry, ...], with_context: bool) -> list[dict[str, Any]]:
         """Entries (and context events) grouped by term, then by year, in chronological order."""
