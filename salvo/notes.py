@@ -14,7 +14,7 @@ from salvo.frontmatter import FrontMatter, parse_front_matter
 CONTENT = "content"
 SECTIONS = ("incidents", "context", "pages")
 FENCE = "---"
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -138,7 +138,8 @@ def decode(data: bytes) -> tuple[str, tuple[int, str] | None]:
                     "in a legacy encoding such as EUC-KR, Shift_JIS or Windows-1252; re-save the file as UTF-8"))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if control := CONTROL.search(text):
-        return "", (text.count("\n", 0, control.start()) + 1, f"contains the control character "
+        kind = "control character" if ord(control.group()) < 0xA0 else "non-character"
+        return "", (text.count("\n", 0, control.start()) + 1, f"contains the {kind} "
                     f"U+{ord(control.group()):04X}, which cannot be published (pages and the feed forbid it): "
                     "delete it; an editor that shows invisible characters will find it")
     return text, None

@@ -284,7 +284,7 @@ class Renderer:
         writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: " | ".join(v) if isinstance(v, list) else "" if v is None else v
+            writer.writerow({k: _cell(" | ".join(v) if isinstance(v, list) else "" if v is None else v)
                              for k, v in row.items()})
         yield "data/incidents.csv", buffer.getvalue().encode("utf-8")
         yield "data/incidents.json", _json({"incidents": rows})
@@ -304,6 +304,11 @@ class Renderer:
             "url": self.absolute(f"/incidents/{i.slug}/"),
             "sources": [s.url for s in i.sources],
         }
+
+
+def _cell(value: object) -> object:
+    """A CSV cell a spreadsheet will not run as a formula: text starting with = + - @ or a tab gets a leading '."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")) else value
 
 
 def _json(data: object) -> bytes:

@@ -70,6 +70,7 @@ def write_site(files: dict[str, bytes], destination: Path, copies: dict[str, Pat
     destination.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(destination)
     temp = Path(tempfile.mkdtemp(prefix=f".{destination.name}{TEMP_PREFIX}{os.getpid()}-", dir=destination.parent))
+    swapped = False
     try:
         made: set[Path] = set()
         manifest = {}
@@ -88,8 +89,9 @@ def write_site(files: dict[str, bytes], destination: Path, copies: dict[str, Pat
         (temp / MARKER).write_text(f"{MARKER_TEXT}manifest {_manifest_digest(manifest)}\n")
         temp.chmod(0o755)
         _swap(temp, destination, discard or _remove)
+        swapped = True
     finally:
-        if temp.exists():
+        if not swapped and temp.exists():  # after the swap this path holds the old site, which `discard` owns
             shutil.rmtree(temp, ignore_errors=True)
     return manifest
 

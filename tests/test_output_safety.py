@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from conftest import BUILD, SITE_TOML, Site, incident
+from test_hostile import freeze_theme
 
 EPOCH = "1748736000"  # 2025-06-01
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -64,8 +66,8 @@ def difference(now: dict[str, bytes], *known: dict[str, bytes]) -> str:
 
 
 def test_a_failed_build_leaves_public_byte_identical(make_site):
-    site = make_site({"content/incidents/2017-07-04-a.md": incident("First"),
-                      "content/incidents/2017-07-28-b.md": incident("Second", "2017-07-28")})
+    site = freeze_theme(make_site({"content/incidents/2017-07-04-a.md": incident("First"),
+                                   "content/incidents/2017-07-28-b.md": incident("Second", "2017-07-28")}))
     assert site.run("build", env=build_env()).code == 0
     before = site.snapshot()
     site.write({"content/incidents/2017-07-04-a.md": incident("First, renamed"),
@@ -79,7 +81,7 @@ def test_a_failed_build_leaves_public_byte_identical(make_site):
 
 def test_a_build_killed_at_random_moments_leaves_the_old_site_or_the_new_one(make_site):
     old, new = record("A", 200), record("B", 200)
-    site = make_site(old)
+    site = freeze_theme(make_site(old))
     assert site.run("build", env=build_env()).code == 0
     snapshot_old = site.snapshot()
     use(site, new)
@@ -114,7 +116,7 @@ def test_a_build_killed_at_random_moments_leaves_the_old_site_or_the_new_one(mak
 def test_a_build_killed_after_its_swap_leaves_no_stale_page_for_the_next_build(make_site):
     # Killed between the swap and saving the cache: public/ is the new site, the cache still describes the old.
     old, new = record("A", 60), record("B", 60)
-    site = make_site(old)
+    site = freeze_theme(make_site(old))
     assert site.run("build", env=build_env()).code == 0
     snapshot_old = site.snapshot()
     cache = site.root / ".salvo-cache" / "cache.pickle"
@@ -180,6 +182,11 @@ def test_two_builds_of_the_same_input_are_byte_identical_whatever_hash_seed_and_
     for n, (order, seed) in enumerate([(names, "0"), (names[::-1], "4242"), (shuffled, "random")]):
         site = make_site() if n == 0 else Site(tmp_path / f"site-{n}")
         site.write({"site.toml": SITE_TOML})
+        if n == 0:
+            freeze_theme(site)
+        else:
+            shutil.copytree(tmp_path / "site" / "templates", site.root / "templates")
+            shutil.copytree(tmp_path / "site" / "static", site.root / "static")
         for rel in order:
             site.write({rel: files[rel]})
         run = site.run("build", env=build_env(PYTHONHASHSEED=seed))
