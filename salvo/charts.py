@@ -98,7 +98,7 @@ def per_year(site: Site) -> Chart:
         y = bottom - totals.get(year, 0) * scale - 8
         parts.append(f'<path d="M{x:.1f} {y - 5:.1f} l5 8 h-10 z" class="nuke" data-year="{year}" data-value="1">'
                      f"<title>Nuclear test, {escape(test.incident.when.iso)}</title></path>")
-    legend = _legend([(i, p.label) for i, p in enumerate(periods)
+    legend = _legend([(f"p{i % 8}", p.label) for i, p in enumerate(periods)
                       if any(k[1] == p.slug for k in counts)], 226)
     description = (f"Bars show launch events per year from {first} to {last}, coloured by US administration; "
                    f"triangles mark the {len(tests)} nuclear tests. The busiest year was "
@@ -111,15 +111,15 @@ def per_year(site: Site) -> Chart:
                  ("Year", "Launch events", "Nuclear tests"), rows)
 
 
-def _legend(items: list[tuple[int, str]], y: float) -> tuple[str, float]:
-    """A wrapped legend of coloured swatches; returns the SVG and its height."""
+def _legend(items: list[tuple[str, str]], y: float) -> tuple[str, float]:
+    """A wrapped legend of (colour class, label) swatches; returns the SVG and its height."""
     parts, x, row = [], 8.0, 0
-    for index, label in items:
-        width = 30 + 7.5 * len(label)
+    for css, label in items:
+        width = 30 + 8 * len(label)
         if x + width > WIDTH:
             x, row = 8.0, row + 1
         top = y + row * 18
-        parts.append(f'<rect x="{x:.0f}" y="{top:.0f}" width="12" height="12" class="p{index % 8}"/>'
+        parts.append(f'<rect x="{x:.0f}" y="{top:.0f}" width="12" height="12" class="{css}"/>'
                      + _text(x + 16, top + 10, label, "legend", "start"))
         x += width
     return "".join(parts), (row + 1) * 18 + 4
@@ -146,7 +146,7 @@ def cumulative(site: Site) -> Chart:
         parts.append(f'<polyline points="{" ".join(points)}" class="line p{index[f.period.slug] % 8}" '
                      f'data-period="{f.period.slug}" data-value="{f.launch_events}">'
                      f"<title>{escape(f.period.label)}: {f.launch_events} launch events</title></polyline>")
-    legend = _legend([(index[f.period.slug], f.period.label) for f in figures], 252)
+    legend = _legend([(f"p{index[f.period.slug] % 8}", f.period.label) for f in figures], 252)
     hottest = max(figures, key=lambda f: _by_day(f, 365), default=None)
     description = "Each line counts launch events from a president's inauguration day onward." + (
         f" Hottest first year: {hottest.period.label}, with {_by_day(hottest, 365)} launch events in its first "
@@ -184,7 +184,7 @@ def class_mix(site: Site) -> Chart:
             x += w
     height = 8 + len(figures) * row_h
     used = [n for n in labels if any(dict(f.class_mix).get(n) for f in figures)]
-    legend = _legend_classes(used, labels, height + 6)
+    legend = _legend([(f"c{_class_index(name, labels)}", name) for name in used], height + 6)
     description = "For each administration, the share of launch events by missile class. " + " ".join(
         f"{f.period.label}: " + ", ".join(f"{n} {name}" for name, n in f.class_mix) + "." for f in figures)
     rows = tuple((f.period.label, *(str(dict(f.class_mix).get(n, 0)) for n in used)) for f in figures)
@@ -196,20 +196,6 @@ def class_mix(site: Site) -> Chart:
 def _class_index(name: str, labels: list[str]) -> int:
     """A stable colour index for a missile class."""
     return labels.index(name) % 9 if name in labels else 8
-
-
-def _legend_classes(used: list[str], labels: list[str], y: float) -> tuple[str, float]:
-    """A legend of missile-class colours."""
-    parts, x, row = [], 8.0, 0
-    for name in used:
-        width = 30 + 8 * len(name)
-        if x + width > WIDTH:
-            x, row = 8.0, row + 1
-        top = y + row * 18
-        parts.append(f'<rect x="{x:.0f}" y="{top:.0f}" width="12" height="12" class="c{_class_index(name, labels)}"/>'
-                     + _text(x + 16, top + 10, name, "legend", "start"))
-        x += width
-    return "".join(parts), (row + 1) * 18 + 4
 
 
 @lru_cache(maxsize=1)
