@@ -114,9 +114,13 @@ class Renderer:
         self.incident_pages = self.render_incidents()
         self.context_bodies = {c.event.slug: self.markdown(c.event.body) for c in site.context}
 
+    def body_key(self, text: str) -> str:
+        """What a rendered body depends on: its text, the base path its links get, and the code."""
+        return digest(self.salt, self.base, text)
+
     def markdown(self, text: str) -> Markup:
         """A note body as sanitized HTML, from the cache when the same text was rendered before."""
-        key = digest(self.salt, self.base, text)
+        key = self.body_key(text)
         html = self.cache.get("body", key)
         if html is None:
             html = render_markdown(text, self.base)
@@ -147,7 +151,7 @@ class Renderer:
         missing = []
         for entry in self.site.entries:
             slug = entry.incident.slug
-            body = self.cache.get("body", digest(self.salt, self.base, entry.incident.body))
+            body = self.cache.get("body", self.body_key(entry.incident.body))
             page = self.cache.get("page", self.page_key(entry))
             if body is None or page is None:
                 missing.append(entry)
@@ -156,7 +160,7 @@ class Renderer:
         for entry, (body, page) in zip(missing, parallel_map(self.render_incident, missing), strict=True):
             slug = entry.incident.slug
             self.bodies[slug], pages[slug] = Markup(body), page
-            self.cache.put("body", digest(self.salt, self.base, entry.incident.body), body)
+            self.cache.put("body", self.body_key(entry.incident.body), body)
             self.cache.put("page", self.page_key(entry), page)
         return pages
 

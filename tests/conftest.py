@@ -81,9 +81,8 @@ def incident(title: str = "Test launch", date: str = "2017-07-04", **fields: obj
         "distance_km": 933, "apogee_km": 2802, "outcome": "success",
     }
     values.update(fields)
-    lines = [f"{k}: {v}" for k, v in values.items() if v is not None]
     body = values.pop("body", None)
-    lines = [line for line in lines if not line.startswith("body:")]
+    lines = [f"{k}: {v}" for k, v in values.items() if v is not None]
     sources = "sources:\n  - title: \"A source\"\n    publisher: \"A publisher\"\n    url: \"https://example.com/a\""
     return "---\n" + "\n".join(lines) + "\n" + sources + "\n---\n" + str(body or "A short account.") + "\n"
 
