@@ -47,6 +47,11 @@ def _converter() -> markdown.Markdown:
     return markdown.Markdown(extensions=EXTENSIONS, output_format="html")
 
 
+def warm_markdown() -> None:
+    """Build the converter now (before forking workers, so each does not build its own)."""
+    _converter()
+
+
 def render_markdown(text: str, base_path: str = "/") -> str:
     """Convert Markdown and sanitize the result; site-absolute links get the base path."""
     converter = _converter()

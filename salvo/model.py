@@ -120,6 +120,9 @@ class Page:
     body: str
 
 
+Note = Incident | ContextEvent | Page
+
+
 @dataclass(frozen=True)
 class Notes:
     """Everything validated from content/, before assembly."""

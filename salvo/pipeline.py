@@ -11,17 +11,18 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from salvo.assemble import Site, assemble
 from salvo.cache import CACHE_DIR, Cache, NoCache, code_digest, digest
 from salvo.config import SiteConfig, load_config
 from salvo.errors import Problem, SiteError
-from salvo.model import KST, Notes
-from salvo.notes import RawNote, find_note_files, parse_bytes, read_bytes
+from salvo.model import KST, Note, Notes
+from salvo.notes import find_note_files, parse_bytes, read_bytes
 from salvo.parallel import parallel_map
 from salvo.render import DEFAULT_ROOT, render_site
-from salvo.validate import validate_notes
+from salvo.validate import sort_notes, validate_note
 from salvo.write import check_destination, write_site
 
 
@@ -57,13 +58,14 @@ def today() -> dt.date:
     return dt.datetime.now(KST).date()
 
 
-def read_notes(source: Path, config: SiteConfig, cache: Cache) -> tuple[list[RawNote], list[Problem]]:
-    """Step 2, read: every note file under content/, parsed but not judged (unchanged files from the cache)."""
+def read_notes(source: Path, config: SiteConfig, day: dt.date, cache: Cache) -> tuple[list[Note], list[Problem], int]:
+    """Steps 2 and 3, read and validate: every note file under content/, checked on its own (unchanged files
+    from the cache, the rest on every core), then the rules between notes; also how many files were read."""
     files, problems = find_note_files(source)
-    results: dict[str, tuple[RawNote | None, list[Problem]]] = {}
+    results: dict[str, tuple[Note | None, list[Problem]]] = {}
     missing: list[tuple[str, bytes]] = []
     keys: dict[str, str] = {}
-    salt = code_digest()
+    salt = digest(code_digest(), repr(config), day.isoformat())
     for path in files:
         rel, data, found = read_bytes(path, source, config.max_note_kb * 1024)
         if data is None:
@@ -75,35 +77,37 @@ def read_notes(source: Path, config: SiteConfig, cache: Cache) -> tuple[list[Raw
             missing.append((rel, data))
         else:
             results[rel] = cached
-    for (rel, _), parsed in zip(missing, parallel_map(_parse, missing), strict=True):
-        results[rel] = parsed
-        cache.put("note", keys[rel], parsed)
-    raws = []
+    check = partial(_check, config=config, day=day)
+    for (rel, _), checked in zip(missing, parallel_map(check, missing), strict=True):
+        results[rel] = checked
+        cache.put("note", keys[rel], checked)
+    notes = []
     for rel in sorted(results):
-        raw, found = results[rel]
+        note, found = results[rel]
         problems += found
-        if raw:
-            raws.append(raw)
-    return raws, problems
+        if note:
+            notes.append(note)
+    return notes, problems, len(results)
 
 
-def _parse(item: tuple[str, bytes]) -> tuple[RawNote | None, list[Problem]]:
-    """Parse one note's bytes (run in a worker)."""
-    return parse_bytes(*item)
+def _check(item: tuple[str, bytes], config: SiteConfig, day: dt.date) -> tuple[Note | None, list[Problem]]:
+    """Parse and validate one note's bytes (run in a worker)."""
+    raw, problems = parse_bytes(*item)
+    return (None, problems) if raw is None else validate_note(raw, config, day)
 
 
 def load_site(source: Path, options: Options, cache: Cache | None = None) -> tuple[Site, int]:
     """Steps 1 to 4: config, read, validate, assemble; raise SiteError with every problem found."""
     config = load_config(source, options.base_url)
-    raws, problems = read_notes(source, config, cache or NoCache())
-    notes, found = validate_notes(raws, config, options.today or today())
+    checked, problems, count = read_notes(source, config, options.today or today(), cache or NoCache())
+    notes, found = sort_notes(checked)
     problems += found
     if problems:
         raise SiteError(problems)
     if not options.drafts:
         notes = Notes(*(tuple(n for n in group if not n.draft) for group in (notes.incidents, notes.context,
                                                                                 notes.pages)))
-    return assemble(notes, config), len(raws)
+    return assemble(notes, config), count
 
 
 def static_files(source: Path) -> dict[str, Path]:

@@ -19,7 +19,7 @@ from salvo import charts
 from salvo.assemble import Entry, Site
 from salvo.cache import Cache, code_digest, digest
 from salvo.errors import Problem, SiteError, display_path
-from salvo.markup import plain_text, render_markdown
+from salvo.markup import plain_text, render_markdown, warm_markdown
 from salvo.parallel import parallel_map
 from salvo.slugs import slugify
 
@@ -157,6 +157,9 @@ class Renderer:
                 missing.append(entry)
             else:
                 self.bodies[slug], pages[slug] = Markup(body), page
+        if missing:  # compiled once here rather than in every worker
+            self.env.get_template("incident.html")
+            warm_markdown()
         for entry, (body, page) in zip(missing, parallel_map(self.render_incident, missing), strict=True):
             slug = entry.incident.slug
             self.bodies[slug], pages[slug] = Markup(body), page

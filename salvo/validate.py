@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from salvo.config import SiteConfig
 from salvo.errors import Problem, did_you_mean
 from salvo.markup import costly_markdown
-from salvo.model import KST, LAUNCH, NUCLEAR_TEST, ContextEvent, Incident, Notes, Page, Source, When
+from salvo.model import KST, LAUNCH, NUCLEAR_TEST, ContextEvent, Incident, Note, Notes, Page, Source, When
 from salvo.notes import RawNote
 from salvo.slugs import slugify
 
@@ -272,19 +272,24 @@ def validate_notes(raws: list[RawNote], config: SiteConfig,
                    today: dt.date | None = None) -> tuple[Notes, list[Problem]]:
     """Check every note and the rules between notes (unique URLs and event ids)."""
     today = today or dt.datetime.now(KST).date()
-    incidents, context, pages, problems = [], [], [], []
+    problems, checked = [], []
     for raw in raws:
         note, found = validate_note(raw, config, today)
         problems += found
-        if isinstance(note, Incident):
-            incidents.append(note)
-        elif isinstance(note, ContextEvent):
-            context.append(note)
-        elif isinstance(note, Page):
-            pages.append(note)
-    problems += _clashes([(f"/incidents/{n.slug}/", n.rel) for n in incidents]
-                         + [(f"/context/{n.slug}/", n.rel) for n in context]
-                         + [(f"/{n.slug}/", n.rel) for n in pages], "publish to the same URL {key}")
+        if note is not None:
+            checked.append(note)
+    notes, found = sort_notes(checked)
+    return notes, problems + found
+
+
+def sort_notes(checked: list[Note]) -> tuple[Notes, list[Problem]]:
+    """Valid notes sorted into their sections, with the rules between notes (unique URLs and event ids)."""
+    incidents = [n for n in checked if isinstance(n, Incident)]
+    context = [n for n in checked if isinstance(n, ContextEvent)]
+    pages = [n for n in checked if isinstance(n, Page)]
+    problems = _clashes([(f"/incidents/{n.slug}/", n.rel) for n in incidents]
+                        + [(f"/context/{n.slug}/", n.rel) for n in context]
+                        + [(f"/{n.slug}/", n.rel) for n in pages], "publish to the same URL {key}")
     problems += _clashes([(n.event_id, n.rel) for n in incidents if n.event_id], "share the event_id {key}")
     notes = Notes(tuple(sorted(incidents, key=lambda n: (n.when.moment, n.slug))),
                   tuple(sorted(context, key=lambda n: (n.when.moment, n.slug))),
@@ -313,8 +318,7 @@ CONTEXT_KEYS = ("title", "date", "end_date", "kind", "sources", "tags", "draft")
 PAGE_KEYS = ("title", "description", "weight", "draft")
 
 
-def validate_note(raw: RawNote, config: SiteConfig, today: dt.date) -> tuple[Incident | ContextEvent | Page | None,
-                                                                               list[Problem]]:
+def validate_note(raw: RawNote, config: SiteConfig, today: dt.date) -> tuple[Note | None, list[Problem]]:
     """Check one note against the schema of its section."""
     check = Checker(raw, config, today)
     slug = slugify(raw.stem)
