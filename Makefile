@@ -43,4 +43,4 @@ browser:
 	  $(SUDO) $(APT) install -y -qq --no-install-recommends default-jre-headless >/dev/null; }
 
 clean:
-	rm -rf public .public.salvo-tmp-* test-results
+	rm -rf public .public.salvo-* test-results

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from salvo.config import Period
 
@@ -76,7 +76,7 @@ class Incident:
     sources: tuple[Source, ...]
     tags: tuple[str, ...]
     draft: bool
-    body: str
+    body: str = field(repr=False)  # so repr() states the facts, which every list page depends on
 
     @property
     def comparable(self) -> bool:

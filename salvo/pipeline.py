@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -127,20 +126,15 @@ def open_cache(source: Path) -> Cache:
     return Cache(source / CACHE_DIR)
 
 
-def build(source: Path, destination: Path, options: Options = Options(), cache: Cache | None = None,
-          discard: Callable[[Path], None] | None = None) -> BuildReport:
-    """Build the site in `source` into `destination`, replacing it whole only if every step succeeds.
-
-    `discard` deletes the replaced output folder (by default at once; a long-lived server may do it later).
-    """
+def build(source: Path, destination: Path, options: Options = Options(), cache: Cache | None = None) -> BuildReport:
+    """Build the site in `source` into `destination`, replacing it whole only if every step succeeds."""
     started = time.perf_counter()
     check_destination(source, destination)
     cache = cache if cache is not None else open_cache(source)
     site, count = load_site(source, options, cache)
     files = render(site, source, options, cache)
+    files |= {rel: path.read_bytes() for rel, path in static_files(source).items()}
     output = str(destination.resolve())
-    copies = static_files(source)
-    cache.put("output", output, write_site(files, destination, copies, cache.get("output", output), discard))
+    cache.put("output", output, write_site(files, destination, cache.get("output", output)))
     cache.save()
-    return BuildReport(count, len(files) + len(copies), time.perf_counter() - started, destination)
-
+    return BuildReport(count, len(files), time.perf_counter() - started, destination)

@@ -108,11 +108,9 @@ class Renderer:
         self.bodies: dict[str, Markup] = {}
         self.incident_keys = {e.incident.slug: digest(repr(e.incident)) for e in site.entries}
         # Each timeline line is drawn once and reused on every list page it appears in. The dict is in the
-        # globals before any template module is made, and filled in place.
+        # globals before any template module is made, and filled in place when list pages are drawn.
         env.globals["lines"] = {}
-        self.timeline_lines()
         self.incident_pages = self.render_incidents()
-        self.context_bodies = {c.event.slug: self.markdown(c.event.body) for c in site.context}
 
     def body_key(self, text: str) -> str:
         """What a rendered body depends on: its text, the base path its links get, and the code."""
@@ -130,7 +128,8 @@ class Renderer:
     def page_key(self, entry: Entry) -> str:
         """What an incident page depends on: its note, its term and rank, and its neighbours' titles."""
         neighbours = [(n.slug, n.title) for n in (entry.previous, entry.next) if n]
-        return digest(self.page_salt, self.incident_keys[entry.incident.slug], repr(entry.period), str(entry.rank),
+        return digest(self.page_salt, self.incident_keys[entry.incident.slug], self.body_key(entry.incident.body),
+                      repr(entry.period), str(entry.rank),
                       str(entry.days_since_previous), repr(neighbours))
 
     def timeline_lines(self) -> None:
@@ -195,17 +194,32 @@ class Renderer:
 
     def render(self) -> Iterator[tuple[str, bytes]]:
         """Every page, feed and data file of the site."""
+        yield from (self.incident_pages[e.incident.slug] for e in self.site.entries)
+        # Every other page depends only on the notes' facts (not incident bodies), context events and pages.
+        facts = (f"{self.incident_keys[e.incident.slug]} {e.period!r}" for e in self.site.entries)
+        key = digest(self.page_salt, *facts, repr(self.site.context), repr(self.site.pages))
+        pages = self.cache.get("site", key)
+        if pages is None:
+            self.timeline_lines()
+            pages = list(self.site_pages())
+            self.cache.put("site", key, pages)
+        yield from pages
+        entries = list(reversed(self.site.entries))[: self.site.config.feed_entries]
+        yield "feed.xml", xml_text(self.env.get_template("feed.xml").render(
+            entries=entries, bodies=self.bodies, updated=self.updated())).encode("utf-8")
+
+    def site_pages(self) -> Iterator[tuple[str, bytes]]:
+        """The home page, list pages, context and plain pages, data files and sitemap."""
         site = self.site
         figures = {f.period.slug: f for f in site.figures}
         yield self.page("home.html", "/", timeline=self.timeline(site.entries, True), charts=self.home_charts(),
                         compared=[f for f in site.figures if f.period.start.date() >= site.config.compare_from],
                         earlier=[f for f in site.figures if f.period.start.date() < site.config.compare_from],
                         description=site.config.description)
-        yield from (self.incident_pages[e.incident.slug] for e in site.entries)
         for placed in site.context:
+            body = self.markdown(placed.event.body)
             yield self.page("context.html", f"/context/{placed.event.slug}/", placed=placed, event=placed.event,
-                            body=self.context_bodies[placed.event.slug],
-                            description=plain_text(self.context_bodies[placed.event.slug]) or placed.event.title)
+                            body=body, description=plain_text(body) or placed.event.title)
         yield self.page("periods.html", "/periods/", description="Every US administration's figures side by side.",
                         charts=self.home_charts())
         for period in site.config.periods:
@@ -228,9 +242,6 @@ class Renderer:
             yield self.page("page.html", f"/{page.slug}/", page=page, body=body,
                             description=page.description or plain_text(body))
         yield self.page("404.html", "/404.html", description="Page not found.")
-        yield "feed.xml", xml_text(self.env.get_template("feed.xml").render(
-            entries=list(reversed(site.entries))[: site.config.feed_entries], bodies=self.bodies,
-            updated=self.updated())).encode("utf-8")
         yield from self.data_files()
         yield "sitemap.xml", self.env.get_template("sitemap.xml").render(paths=self.sitemap_paths()).encode("utf-8")
         yield "robots.txt", (f"User-agent: *\nAllow: /\nSitemap: {site.config.base_url}sitemap.xml\n").encode()

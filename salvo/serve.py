@@ -46,11 +46,6 @@ NO_PREVIEW = (b'<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8"
               b"</body>\n</html>\n")
 
 
-def discard_later(folder: Path) -> None:
-    """Delete a replaced preview folder in the background, so the reload is not kept waiting for it."""
-    threading.Thread(target=shutil.rmtree, args=(folder, True), daemon=True).start()
-
-
 def preview_builder(source: Path, work: Path, base_url: str) -> Builder:
     """The one call the server makes: build the site with drafts into work/site; problems, never exceptions."""
     options = Options(drafts=True, base_url=base_url)
@@ -58,7 +53,7 @@ def preview_builder(source: Path, work: Path, base_url: str) -> Builder:
     def rebuild() -> list[Problem]:
         """Build the preview; return what is wrong with the site (nothing is written then)."""
         try:
-            build(source, work / "site", options, Cache(work / "cache"), discard=discard_later)
+            build(source, work / "site", options, Cache(work / "cache"))
         except SiteError as error:
             return error.problems
         except Exception as error:

@@ -1,8 +1,10 @@
-"""The file map -> a folder built beside the output, then swapped in whole.
+"""The file map -> the spare folder beside the output, brought up to date, then swapped in whole.
 
-A failed or killed build never leaves a half-written site: the new folder is complete before one atomic
+A failed or killed build never leaves a half-written site: the new site is complete before one atomic
 exchange puts it in place (renameat2 RENAME_EXCHANGE on Linux), and files of removed notes simply are not
-in it. Nothing is written outside the destination: every path is checked first.
+in it. The replaced site becomes the spare (`.public.salvo-spare` beside `public/`), which the next build
+updates in place: only files that changed are written, so a rebuild makes no folders and deletes no trees.
+Nothing is written outside the destination and its spare: every path is checked first.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import ctypes.util
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from salvo.cache import digest
@@ -21,8 +23,17 @@ from salvo.errors import Problem, SiteError
 MARKER = ".salvo-build"
 MARKER_TEXT = "Written by Salvo. The whole folder is replaced on every build.\n"
 TEMP_PREFIX = ".salvo-tmp-"
+SPARE_SUFFIX = ".salvo-spare"
 INPUT_FOLDERS = ("content", "templates", "static")
 _RENAME_EXCHANGE = 2
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """What the destination and its spare hold (output path -> content digest), as the last build left them."""
+
+    live: dict[str, str]
+    spare: dict[str, str] | None
 
 
 def safe_relative(path: str) -> PurePosixPath:
@@ -52,48 +63,77 @@ def check_destination(source: Path, destination: Path) -> None:
                                  "Salvo: choose an empty folder, or remove this one first")])
 
 
-def write_site(files: dict[str, bytes], destination: Path, copies: dict[str, Path],
-               previous: dict[str, str] | None = None, discard: Callable[[Path], None] | None = None) -> dict[str, str]:
-    """Write every file into a fresh folder beside the destination and swap it in; return its manifest.
+def write_site(files: dict[str, bytes], destination: Path, previous: Outputs | None = None) -> Outputs:
+    """Bring the spare folder up to date with `files`, swap it in, and return what both folders now hold.
 
-    A file whose digest is the same as in the previous build's manifest is hard-linked from the current
-    output instead of written again (the old and new folders share it; neither is ever modified in place).
-    The previous manifest is trusted only if the destination's marker records it: a build killed after its
-    swap but before the caller saved the manifest leaves a marker that does not match, so nothing is linked.
+    `previous` is trusted only where a folder's marker records the same manifest: a folder changed by a build
+    that was killed before its caller saved the new `Outputs` does not match, and is not reused.
     """
-    if previous and _recorded_manifest(destination) != _manifest_digest(previous):
-        previous = None
     paths = {str(safe_relative(p)): data for p, data in files.items()}
-    for rel in copies:
-        safe_relative(rel)
+    previous = previous if isinstance(previous, Outputs) else None  # None, or left by an older Salvo
     destination = destination.absolute()
     destination.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(destination)
-    temp = Path(tempfile.mkdtemp(prefix=f".{destination.name}{TEMP_PREFIX}{os.getpid()}-", dir=destination.parent))
-    swapped = False
+    spare = spare_folder(destination)
+    live = previous.live if previous and _recorded_manifest(destination) == _manifest_digest(previous.live) else {}
+    reusable = previous and previous.spare and _recorded_manifest(spare) == _manifest_digest(previous.spare)
+    if reusable and previous and previous.spare is not None:
+        try:
+            manifest = _update(spare, previous.spare, paths, destination, live)
+            return Outputs(manifest, _swap(spare, destination, live))
+        except OSError:  # a file where a folder is now needed, or the like: start afresh
+            pass
+    _discard(spare)
+    work = Path(tempfile.mkdtemp(prefix=f".{destination.name}{TEMP_PREFIX}{os.getpid()}-",
+                                 dir=destination.parent))
     try:
-        made: set[Path] = set()
-        manifest = {}
-        for rel, data in sorted(paths.items()):
-            target = temp / rel
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            manifest[rel] = digest(data)
-            if not (previous and previous.get(rel) == manifest[rel] and _link(destination / rel, target, len(data))):
-                target.write_bytes(data)
-        for rel, origin in sorted(copies.items()):
-            target = temp / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(origin, target)
-        (temp / MARKER).write_text(f"{MARKER_TEXT}manifest {_manifest_digest(manifest)}\n")
-        temp.chmod(0o755)
-        _swap(temp, destination, discard or _remove)
-        swapped = True
+        manifest = _update(work, {}, paths, destination, live)
+        return Outputs(manifest, _swap(work, destination, live))
     finally:
-        if not swapped and temp.exists():  # after the swap this path holds the old site, which `discard` owns
-            shutil.rmtree(temp, ignore_errors=True)
+        _discard(work)
+
+
+def spare_folder(destination: Path) -> Path:
+    """Where the previous site is kept for the next build to update: `.public.salvo-spare` beside `public/`."""
+    return destination.with_name(f".{destination.name}{SPARE_SUFFIX}")
+
+
+def _update(folder: Path, held: dict[str, str], paths: dict[str, bytes], destination: Path,
+            live: dict[str, str]) -> dict[str, str]:
+    """Make `folder` (holding `held`) hold exactly `paths`; unchanged files stay, others are linked or written.
+
+    Files are replaced, never written in place: the folder shares unchanged files (hard links) with the live site.
+    """
+    (folder / MARKER).unlink(missing_ok=True)  # until the end, the folder matches no manifest
+    folders = {str(PurePosixPath(rel).parent) for rel in held}
+    manifest = {}
+    for rel, data in sorted(paths.items()):
+        manifest[rel] = value = digest(data)
+        if held.get(rel) == value:
+            continue
+        target = folder / rel
+        if rel in held:
+            target.unlink()
+        else:
+            parent = str(PurePosixPath(rel).parent)
+            if parent not in folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(parent)
+        if not (live.get(rel) == value and _link(destination / rel, target, len(data))):
+            target.write_bytes(data)
+    for rel in sorted(held.keys() - paths.keys(), reverse=True):
+        (folder / rel).unlink()
+        _prune(folder, (folder / rel).parent)
+    (folder / MARKER).write_text(f"{MARKER_TEXT}manifest {_manifest_digest(manifest)}\n")
+    folder.chmod(0o755)
     return manifest
+
+
+def _prune(root: Path, folder: Path) -> None:
+    """Remove folders left empty under root, deepest first."""
+    while folder != root and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
 
 
 def _manifest_digest(manifest: dict[str, str]) -> str:
@@ -121,22 +161,28 @@ def _link(old: Path, new: Path, size: int) -> bool:
     return True
 
 
-def _remove(folder: Path) -> None:
-    """Delete a replaced output folder now."""
-    shutil.rmtree(folder, ignore_errors=True)
+def _discard(folder: Path) -> None:
+    """Delete a folder this module made, if it is there."""
+    if folder.exists():
+        shutil.rmtree(folder, ignore_errors=True)
 
 
-def _swap(new: Path, destination: Path, discard: Callable[[Path], None]) -> None:
-    """Put the new folder where the destination is, atomically where the system allows it; discard the old one."""
+def _swap(new: Path, destination: Path, live: dict[str, str]) -> dict[str, str] | None:
+    """Put the new folder where the destination is, atomically where the system allows it; the replaced site
+    becomes the spare. Return what the spare holds (None if unknown)."""
+    spare = spare_folder(destination)
     if not destination.exists():
         new.rename(destination)
-        return
+        return None
     if not _exchange(new, destination):
         old = destination.with_name(f".{destination.name}{TEMP_PREFIX}old-{os.getpid()}")
         destination.rename(old)
         new.rename(destination)
         new = old
-    discard(new)
+    if new != spare:
+        _discard(spare)
+        new.rename(spare)
+    return live or None
 
 
 def _exchange(a: Path, b: Path) -> bool:

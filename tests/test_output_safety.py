@@ -32,8 +32,8 @@ def build_env(**extra: str) -> dict[str, str]:
 
 
 def temporaries(site: Site) -> list[Path]:
-    """Folders a build leaves beside public/ while it works."""
-    return sorted(site.root.glob(".public*"))
+    """Folders a build leaves beside public/ while it works (not the spare it keeps for the next build)."""
+    return sorted(site.root.glob(".public.salvo-tmp-*"))
 
 
 def record(version: str, count: int = 240) -> dict[str, str]:
@@ -127,6 +127,45 @@ def test_a_build_killed_after_its_swap_leaves_no_stale_page_for_the_next_build(m
     use(site, old)
     assert site.run("build", env=build_env()).code == 0
     assert site.snapshot() == snapshot_old, difference(site.snapshot(), snapshot_old)
+
+
+def test_every_rebuild_that_reuses_the_spare_equals_a_clean_build(make_site, tmp_path):
+    # Rebuilds write only what changed into the spare folder (the build before last) and swap it in; after
+    # each kind of edit the site must be byte-identical to a clean build of the same input with no cache.
+    site = freeze_theme(make_site(record("A", 60)))
+    notes = site.root / "content" / "incidents"
+    first = sorted(notes.glob("*.md"))
+    spare = site.root / ".public.salvo-spare"
+    assert site.run("build", env=build_env()).code == 0
+
+    def append(path: Path, text: str) -> None:
+        path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+    edits = [
+        ("nothing", lambda: None),
+        ("a body", lambda: append(first[3], "\nA sentence added.\n")),
+        ("a title", lambda: first[5].write_text(first[5].read_text().replace("Launch 005", "Launch 5"))),
+        ("a note removed", lambda: first[9].unlink()),
+        ("a note added", lambda: site.write({"content/incidents/2025-05-01-new.md": incident("New", "2025-05-01")})),
+        ("a template", lambda: append(site.root / "templates" / "incident.html", "<!-- changed -->\n")),
+        ("a static file", lambda: append(site.root / "static" / "style.css", "/* changed */\n")),
+        ("the spare's marker lost", lambda: (spare / ".salvo-build").unlink()),
+        ("a page deleted from public/", lambda: shutil.rmtree(site.public / "incidents" / first[0].stem)),
+        ("the cache lost", lambda: shutil.rmtree(site.root / ".salvo-cache")),
+        ("a body again", lambda: append(first[3], "\nAnother sentence.\n")),
+    ]
+    for what, edit in edits:
+        edit()
+        assert site.run("build", env=build_env()).code == 0, what
+        clean = Site(tmp_path / what.replace(" ", "-"))
+        shutil.copytree(site.root, clean.root, ignore=shutil.ignore_patterns(".salvo-cache", "public", ".public*"))
+        assert clean.run("build", env=build_env()).code == 0, what
+        assert site.snapshot() == clean.snapshot(), f"after {what}: {difference(site.snapshot(), clean.snapshot())}"
+        assert spare.is_dir() and temporaries(site) == [], what
+        if what == "nothing":  # no file was written again: the two folders share every file
+            shared = [p for p in site.public.rglob("*") if p.is_file() and p.name != ".salvo-build"
+                      and p.stat().st_ino == (spare / p.relative_to(site.public)).stat().st_ino]
+            assert len(shared) == len(site.snapshot()) - 1
 
 
 def test_a_removed_or_renamed_note_leaves_no_page_feed_entry_or_sitemap_entry(make_site):
@@ -235,4 +274,4 @@ def test_a_folder_salvo_wrote_can_be_built_into_again(make_site, tmp_path):
         run = site.run("build", "--destination", str(tmp_path / "out"), env=build_env())
         assert run.code == 0, run.err
     assert (tmp_path / "out" / "incidents/2017-07-04-a/index.html").is_file()
-    assert not list(tmp_path.glob(".out*"))
+    assert [p.name for p in tmp_path.glob(".out*")] == [".out.salvo-spare"]
