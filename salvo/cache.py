@@ -41,10 +41,13 @@ def code_digest(*folders: Path) -> str:
 
 
 class Cache:
-    """Kind -> key -> value, loaded from and saved to one file; a missing or unreadable file is empty."""
+    """Kind -> key -> value, loaded from and saved to one file in `folder`; a missing or unreadable file is
+    empty. One Cache used for several builds carries each build's entries to the next in memory, and a
+    long-running server that says `persist=False` never spends time reading or writing the file."""
 
-    def __init__(self, folder: Path | None) -> None:
-        self.path = folder / CACHE_FILE if folder else None
+    def __init__(self, folder: Path | None, persist: bool = True) -> None:
+        self.folder = folder
+        self.path = folder / CACHE_FILE if folder and persist else None
         self.old: dict[str, dict[str, Any]] = {}
         self.new: dict[str, dict[str, Any]] = {}
         if self.path and self.path.is_file():
@@ -56,7 +59,9 @@ class Cache:
 
     def get(self, kind: str, key: str) -> Any:
         """The cached value, kept for the next build; None when absent."""
-        value = self.old.get(kind, {}).get(key)
+        value = self.new.get(kind, {}).get(key)  # put by an earlier step, or by a build that failed
+        if value is None:
+            value = self.old.get(kind, {}).get(key)
         if value is not None:
             self.new.setdefault(kind, {})[key] = value
         return value
@@ -66,13 +71,14 @@ class Cache:
         self.new.setdefault(kind, {})[key] = value
 
     def save(self) -> None:
-        """Write the entries this build used, atomically."""
+        """Keep the entries this build used for the next one, and write them to the file atomically."""
+        self.old, self.new = self.new, {}
         if not self.path:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
         with os.fdopen(fd, "wb") as handle:
-            pickle.dump(self.new, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(self.old, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temp, self.path)
 
 
@@ -81,3 +87,6 @@ class NoCache(Cache):
 
     def __init__(self) -> None:
         super().__init__(None)
+
+    def put(self, kind: str, key: str, value: Any) -> None:
+        """Forget the value."""

@@ -339,7 +339,7 @@ def render_site(site: Site, source: Path, cache: Cache) -> dict[str, bytes]:
     """Every output file of the site, by path relative to the output folder."""
     salt = code_digest(source / "templates", DEFAULT_ROOT / "templates")
     try:
-        bytecode = cache.path.parent / "jinja" if cache.path else None
+        bytecode = cache.folder / "jinja" if cache.folder else None
         renderer = Renderer(site, template_environment(source, bytecode), cache, salt, source)
         return dict(renderer.render())
     except jinja2.TemplateError as error:

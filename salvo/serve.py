@@ -49,11 +49,12 @@ NO_PREVIEW = (b'<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8"
 def preview_builder(source: Path, work: Path, base_url: str) -> Builder:
     """The one call the server makes: build the site with drafts into work/site; problems, never exceptions."""
     options = Options(drafts=True, base_url=base_url)
+    cache = Cache(work / "cache", persist=False)  # each rebuild reuses the last one's work from memory
 
     def rebuild() -> list[Problem]:
         """Build the preview; return what is wrong with the site (nothing is written then)."""
         try:
-            build(source, work / "site", options, Cache(work / "cache"))
+            build(source, work / "site", options, cache)
         except SiteError as error:
             return error.problems
         except Exception as error:
