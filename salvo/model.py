@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from salvo.config import Period
 
@@ -35,7 +36,7 @@ class When:
         """The date as written in notes and in <time datetime>: YYYY-MM-DD or YYYY-MM."""
         return self.date.isoformat() if self.precision == "day" else self.date.isoformat()[:7]
 
-    @property
+    @cached_property  # asked for many times per note (ordering, terms, figures)
     def moment(self) -> dt.datetime:
         """The instant used to place the event in a term: the time if known, else noon; mid-month if no day."""
         day = self.date if self.precision == "day" else self.date.replace(day=15)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,27 +41,31 @@ class RawNote:
         return self.front.values
 
 
-def find_note_files(source: Path) -> tuple[list[Path], list[Problem]]:
-    """Every note file under content/, sorted; stray files and links leaving content/ are problems."""
+def find_note_files(source: Path) -> tuple[list[tuple[str, str]], list[Problem]]:
+    """Every note file under content/ as (path as the editor knows it, full path), sorted; stray files and links
+    leaving content/ are problems."""
     root = source / CONTENT
-    files: list[Path] = []
+    files: list[tuple[str, str]] = []
     problems: list[Problem] = []
     if not root.is_dir():
         return [], [Problem(CONTENT, 1, "", f"no {CONTENT}/ folder in {source}: create {CONTENT}/incidents/")]
     real_root = root.resolve()
     for folder, dirs, names in os.walk(root, followlinks=False):
-        for name in sorted(d for d in dirs if not d.startswith(".") and Path(folder, d).is_symlink()):
-            problems.append(Problem(Path(folder, name).relative_to(source).as_posix(), 1, "", "is a symbolic link to "
-                                    "a folder, which Salvo does not follow: move the notes themselves into content/"))
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not Path(folder, d).is_symlink())
+        here = Path(folder).relative_to(source).as_posix()
+        for name in sorted(d for d in dirs if not d.startswith(".") and os.path.islink(os.path.join(folder, d))):
+            problems.append(Problem(f"{here}/{name}", 1, "", "is a symbolic link to a folder, which Salvo does not "
+                                    "follow: move the notes themselves into content/"))
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not os.path.islink(os.path.join(folder, d)))
+        in_section = here.count("/") == 1 and here.split("/")[1] in SECTIONS
         for name in sorted(names):
-            path = Path(folder, name)
-            rel = path.relative_to(source).as_posix()
             if _ignored(name):
                 continue
-            if path.is_symlink():
+            path, rel = os.path.join(folder, name), f"{here}/{name}"
+            mode = os.lstat(path).st_mode
+            if stat.S_ISLNK(mode):
                 try:
-                    inside = path.resolve(strict=True).is_relative_to(real_root)
+                    inside = Path(path).resolve(strict=True).is_relative_to(real_root)
+                    mode = os.stat(path).st_mode
                 except (OSError, RuntimeError):
                     problems.append(Problem(rel, 1, "", "is a symbolic link that leads nowhere (its target is "
                                             "missing, or the link loops): remove it or point it at a note"))
@@ -69,12 +74,11 @@ def find_note_files(source: Path) -> tuple[list[Path], list[Problem]]:
                     problems.append(Problem(rel, 1, "", "is a symbolic link to a file outside content/: "
                                             "copy the file into content/ instead"))
                     continue
-            if not path.is_file():
+            if not stat.S_ISREG(mode):
                 problems.append(Problem(rel, 1, "", "is not a regular file (a pipe, socket or device): "
                                         "remove it from content/"))
                 continue
-            parts = path.relative_to(root).parts
-            if len(parts) != 2 or parts[0] not in SECTIONS:
+            if not in_section:
                 problems.append(Problem(rel, 1, "", "notes belong directly in content/incidents/, "
                                         "content/context/ or content/pages/: move this file there"))
                 continue
@@ -82,7 +86,7 @@ def find_note_files(source: Path) -> tuple[list[Path], list[Problem]]:
                 problems.append(Problem(rel, 1, "", "is not a Markdown note: rename it to .md "
                                         "or move it out of content/"))
                 continue
-            files.append(path)
+            files.append((rel, path))
     return files, problems
 
 
@@ -93,24 +97,24 @@ def _ignored(name: str) -> bool:
 
 def read_note(path: Path, source: Path, max_bytes: int) -> tuple[RawNote | None, list[Problem]]:
     """Read one note file: decode, split off the front matter, and parse it."""
-    rel, data, problems = read_bytes(path, source, max_bytes)
+    rel = path.relative_to(source).as_posix()
+    data, problems = read_bytes(rel, str(path), max_bytes)
     return (None, problems) if data is None else parse_bytes(rel, data)
 
 
-def read_bytes(path: Path, source: Path, max_bytes: int) -> tuple[str, bytes | None, list[Problem]]:
-    """A note file's path as the editor knows it and its bytes, or the problem that stops reading it."""
-    rel = path.relative_to(source).as_posix()
+def read_bytes(rel: str, path: str, max_bytes: int) -> tuple[bytes | None, list[Problem]]:
+    """A note file's bytes, or the problem that stops reading it."""
     try:
-        with path.open("rb") as handle:
+        with open(path, "rb") as handle:
             size = os.fstat(handle.fileno()).st_size
             data = handle.read(max_bytes + 1) if size <= max_bytes else b""
         if size > max_bytes or len(data) > max_bytes:
             size = max(size, len(data))
-            return rel, None, [Problem(rel, 1, "", f"the note is {size // 1024} KB, over the limit of "
-                                       f"{max_bytes // 1024} KB (max_note_kb in site.toml): shorten it or split it")]
-        return rel, data, []
+            return None, [Problem(rel, 1, "", f"the note is {size // 1024} KB, over the limit of "
+                                  f"{max_bytes // 1024} KB (max_note_kb in site.toml): shorten it or split it")]
+        return data, []
     except OSError as error:
-        return rel, None, [Problem(rel, 1, "", f"cannot read the file: {error.strerror}")]
+        return None, [Problem(rel, 1, "", f"cannot read the file: {error.strerror}")]
 
 
 def parse_bytes(rel: str, data: bytes) -> tuple[RawNote | None, list[Problem]]:

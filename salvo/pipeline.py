@@ -65,8 +65,8 @@ def read_notes(source: Path, config: SiteConfig, day: dt.date, cache: Cache) -> 
     missing: list[tuple[str, bytes]] = []
     keys: dict[str, str] = {}
     salt = digest(code_digest(), repr(config), day.isoformat())
-    for path in files:
-        rel, data, found = read_bytes(path, source, config.max_note_kb * 1024)
+    for rel, path in files:
+        data, found = read_bytes(rel, path, config.max_note_kb * 1024)
         if data is None:
             results[rel] = (None, found)
             continue
