@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from salvo.assemble import Site
+from salvo.cache import unpacked
 from salvo.errors import Problem, SiteError
 from salvo.links import BrokenLink, check_links, parse_page
 from salvo.markup import render_markdown
@@ -32,7 +33,8 @@ def check_site(source: Path, options: Options) -> list[Problem]:
     """Validate the configuration and every note, render in memory, and check the rendered links."""
     try:
         site, _ = load_site(source, options)
-        files = render(site, source, options)  # no cache: `check` writes nothing, not even .salvo-cache/
+        # No cache: `check` writes nothing, not even .salvo-cache/.
+        files = {rel: unpacked(content) for rel, content in render(site, source, options).items()}
     except SiteError as error:
         return list(error.problems)
     broken = check_links(files, site.config.base_url, static_files(source))

@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 
 from salvo.assemble import Site, assemble
-from salvo.cache import CACHE_DIR, Cache, NoCache, code_digest, digest
+from salvo.cache import CACHE_DIR, Cache, NoCache, Packed, code_digest, digest
 from salvo.config import SiteConfig, load_config
 from salvo.errors import Problem, SiteError
 from salvo.model import KST, Note, Notes
@@ -116,7 +116,7 @@ def static_files(source: Path) -> dict[str, Path]:
             if p.is_file() and not p.name.startswith(".")}
 
 
-def render(site: Site, source: Path, options: Options, cache: Cache | None = None) -> dict[str, bytes]:
+def render(site: Site, source: Path, options: Options, cache: Cache | None = None) -> dict[str, bytes | Packed]:
     """Step 5, render: every output file in memory."""
     return render_site(site, source, cache or NoCache())
 

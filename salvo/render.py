@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from salvo import charts
 from salvo.assemble import Entry, Site
-from salvo.cache import Cache, code_digest, digest
+from salvo.cache import Cache, Packed, code_digest, digest
 from salvo.errors import Problem, SiteError, display_path
 from salvo.markup import plain_text, render_markdown, warm_markdown
 from salvo.parallel import parallel_map
@@ -105,7 +105,7 @@ class Renderer:
         )
         # What every incident page depends on besides its own entry: the config and the menu.
         self.page_salt = digest(salt, repr(site.config), repr([(p.slug, p.title) for p in nav]))
-        self.bodies: dict[str, Markup] = {}
+        self.bodies: dict[str, Markup] = {}  # rendered in this build, by Markdown text
         self.incident_keys = {e.incident.slug: digest(repr(e.incident)) for e in site.entries}
         # Each timeline line is drawn once and reused on every list page it appears in. The dict is in the
         # globals before any template module is made, and filled in place when list pages are drawn.
@@ -121,8 +121,8 @@ class Renderer:
         key = self.body_key(text)
         html = self.cache.get("body", key)
         if html is None:
-            html = render_markdown(text, self.base)
-            self.cache.put("body", key, html)
+            html = self.bodies.get(text) or render_markdown(text, self.base)
+            self.cache.put("body", key, str(html))
         return Markup(html)
 
     def page_key(self, entry: Entry) -> str:
@@ -144,38 +144,35 @@ class Renderer:
                 self.cache.put("line", key, line)
             lines[entry.incident.slug] = Markup(line)
 
-    def render_incidents(self) -> dict[str, tuple[str, bytes]]:
-        """Every incident's body and page: cached ones reused, the rest rendered on every core."""
-        pages: dict[str, tuple[str, bytes]] = {}
+    def render_incidents(self) -> dict[str, tuple[str, Packed]]:
+        """Every incident's page: cached ones reused, the rest rendered on every core."""
+        pages: dict[str, tuple[str, Packed]] = {}
         missing = []
         for entry in self.site.entries:
-            slug = entry.incident.slug
-            body = self.cache.get("body", self.body_key(entry.incident.body))
             page = self.cache.get("page", self.page_key(entry))
-            if body is None or page is None:
+            if page is None:
                 missing.append(entry)
             else:
-                self.bodies[slug], pages[slug] = Markup(body), page
+                pages[entry.incident.slug] = page
         if missing:  # compiled once here rather than in every worker
             self.env.get_template("incident.html")
             warm_markdown()
         for entry, (body, page) in zip(missing, parallel_map(self.render_incident, missing), strict=True):
-            slug = entry.incident.slug
-            self.bodies[slug], pages[slug] = Markup(body), page
-            self.cache.put("body", self.body_key(entry.incident.body), body)
+            pages[entry.incident.slug] = page
             self.cache.put("page", self.page_key(entry), page)
+            self.bodies[entry.incident.body] = Markup(body)  # for the feed, without converting it again
         return pages
 
-    def render_incident(self, entry: Entry) -> tuple[str, tuple[str, bytes]]:
-        """One incident's body HTML and page (runs in a worker, so template errors are turned into problems here)."""
+    def render_incident(self, entry: Entry) -> tuple[str, tuple[str, Packed]]:
+        """One incident's body HTML and packed page (runs in a worker, so template errors become problems here)."""
         incident = entry.incident
         body = Markup(render_markdown(incident.body, self.base))
         try:
-            page = self.page("incident.html", f"/incidents/{incident.slug}/", entry=entry, incident=incident,
-                             body=body, description=plain_text(body) or incident.title)
+            out, page = self.page("incident.html", f"/incidents/{incident.slug}/", entry=entry, incident=incident,
+                                  body=body, description=plain_text(body) or incident.title)
         except jinja2.TemplateError as error:
             raise SiteError([template_problem(error, self.source)]) from None
-        return str(body), page
+        return str(body), (out, Packed.of(page))
 
     def absolute(self, path: str) -> str:
         """A site path as a full URL, for canonical links, the feed, the sitemap and the data files."""
@@ -192,7 +189,7 @@ class Renderer:
         out = path.strip("/") + "/index.html" if not path.endswith(".html") else path.strip("/")
         return out.lstrip("/"), html.encode("utf-8")
 
-    def render(self) -> Iterator[tuple[str, bytes]]:
+    def render(self) -> Iterator[tuple[str, bytes | Packed]]:
         """Every page, feed and data file of the site."""
         yield from (self.incident_pages[e.incident.slug] for e in self.site.entries)
         # Every other page depends only on the notes' facts (not incident bodies), context events and pages.
@@ -201,12 +198,13 @@ class Renderer:
         pages = self.cache.get("site", key)
         if pages is None:
             self.timeline_lines()
-            pages = list(self.site_pages())
+            pages = [(path, Packed.of(data)) for path, data in self.site_pages()]
             self.cache.put("site", key, pages)
         yield from pages
         entries = list(reversed(self.site.entries))[: self.site.config.feed_entries]
+        bodies = {e.incident.slug: self.markdown(e.incident.body) for e in entries}
         yield "feed.xml", xml_text(self.env.get_template("feed.xml").render(
-            entries=entries, bodies=self.bodies, updated=self.updated())).encode("utf-8")
+            entries=entries, bodies=bodies, updated=self.updated())).encode("utf-8")
 
     def site_pages(self) -> Iterator[tuple[str, bytes]]:
         """The home page, list pages, context and plain pages, data files and sitemap."""
@@ -335,7 +333,7 @@ def _json(data: object) -> bytes:
     return (text.replace("<", "\\u003c").replace(">", "\\u003e") + "\n").encode("utf-8")
 
 
-def render_site(site: Site, source: Path, cache: Cache) -> dict[str, bytes]:
+def render_site(site: Site, source: Path, cache: Cache) -> dict[str, bytes | Packed]:
     """Every output file of the site, by path relative to the output folder."""
     salt = code_digest(source / "templates", DEFAULT_ROOT / "templates")
     try:

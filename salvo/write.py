@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from salvo.cache import digest
+from salvo.cache import Packed, digest, unpacked
 from salvo.errors import Problem, SiteError
 
 MARKER = ".salvo-build"
@@ -63,7 +63,7 @@ def check_destination(source: Path, destination: Path) -> None:
                                  "Salvo: choose an empty folder, or remove this one first")])
 
 
-def write_site(files: dict[str, bytes], destination: Path, previous: Outputs | None = None) -> Outputs:
+def write_site(files: dict[str, bytes | Packed], destination: Path, previous: Outputs | None = None) -> Outputs:
     """Bring the spare folder up to date with `files`, swap it in, and return what both folders now hold.
 
     `previous` is trusted only where a folder's marker records the same manifest: a folder changed by a build
@@ -98,7 +98,7 @@ def spare_folder(destination: Path) -> Path:
     return destination.with_name(f".{destination.name}{SPARE_SUFFIX}")
 
 
-def _update(folder: Path, held: dict[str, str], paths: dict[str, bytes], destination: Path,
+def _update(folder: Path, held: dict[str, str], paths: dict[str, bytes | Packed], destination: Path,
             live: dict[str, str]) -> dict[str, str]:
     """Make `folder` (holding `held`) hold exactly `paths`; unchanged files stay, others are linked or written.
 
@@ -107,8 +107,8 @@ def _update(folder: Path, held: dict[str, str], paths: dict[str, bytes], destina
     (folder / MARKER).unlink(missing_ok=True)  # until the end, the folder matches no manifest
     folders = {str(PurePosixPath(rel).parent) for rel in held}
     manifest = {}
-    for rel, data in sorted(paths.items()):
-        manifest[rel] = value = digest(data)
+    for rel, content in sorted(paths.items()):
+        manifest[rel] = value = content.digest if isinstance(content, Packed) else digest(content)
         if held.get(rel) == value:
             continue
         target = folder / rel
@@ -119,8 +119,9 @@ def _update(folder: Path, held: dict[str, str], paths: dict[str, bytes], destina
             if parent not in folders:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 folders.add(parent)
-        if not (live.get(rel) == value and _link(destination / rel, target, len(data))):
-            target.write_bytes(data)
+        size = content.size if isinstance(content, Packed) else len(content)
+        if not (live.get(rel) == value and _link(destination / rel, target, size)):
+            target.write_bytes(unpacked(content))
     for rel in sorted(held.keys() - paths.keys(), reverse=True):
         (folder / rel).unlink()
         _prune(folder, (folder / rel).parent)
