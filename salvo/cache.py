@@ -97,9 +97,11 @@ class Cache:
         self.new.setdefault(kind, {})[key] = value
 
     def save(self) -> None:
-        """Keep the entries this build used for the next one, and write them to the file atomically."""
+        """Keep the entries this build used for the next one, and write them to the file atomically (unless
+        they are exactly what the file holds: a build that changed nothing writes nothing)."""
+        unchanged = self.new == self.old
         self.old, self.new = self.new, {}
-        if not self.path:
+        if not self.path or (unchanged and self.path.is_file()):
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
