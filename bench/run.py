@@ -63,6 +63,7 @@ class Tool:
     cwd: Callable[[Path], Path]
     caches: tuple[str, ...] = ()
     version: str = "?"
+    beside: tuple[str, ...] = ()  # what the tool keeps beside its output folder ({out}: that folder's name)
 
 
 @dataclass
@@ -172,7 +173,8 @@ def make_salvo() -> Tool:
     commit = first_line([["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"]])
     return Tool("salvo", lambda site, out: [python, "build.py", "build", "--source", str(site), "--destination",
                                             str(out)],
-                lambda site: REPO, (".salvo-cache",), f"commit {commit}, {first_line([[python, '--version']])}")
+                lambda site: REPO, (".salvo-cache",), f"commit {commit}, {first_line([[python, '--version']])}",
+                (".{out}.salvo-spare",))
 
 
 def make_hugo(scratch: Path) -> Tool:
@@ -239,6 +241,8 @@ def clean_build(tool: Tool, site: Path, out: Path, log: Path, timeout: float) ->
     remove(out)
     for cache in tool.caches:
         remove(site / cache)
+    for kept in tool.beside:
+        remove(out.with_name(kept.format(out=out.name)))
     return build(tool, site, out, log, timeout)
 
 
