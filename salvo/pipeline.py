@@ -24,6 +24,10 @@ from salvo.render import DEFAULT_ROOT, render_site
 from salvo.validate import sort_notes, validate_note
 from salvo.write import check_destination, write_site
 
+# A file is known by its signature only if it had not changed for this long when it was read: a write in the
+# same clock tick as the read would leave the signature as it was.
+SETTLED_NS = 2_000_000_000
+
 
 @dataclass(frozen=True)
 class Options:
@@ -66,11 +70,20 @@ def read_notes(source: Path, config: SiteConfig, day: dt.date, cache: Cache) -> 
     keys: dict[str, str] = {}
     salt = digest(code_digest(), repr(config), day.isoformat())
     for rel, path in files:
+        signature = _signature(path)
+        known = cache.get("file", signature[0]) if signature else None
+        cached = cache.get("note", digest(salt, rel, known)) if known else None
+        if cached is not None:
+            keys[rel], results[rel] = digest(salt, rel, known), cached
+            continue
         data, found = read_bytes(rel, path, config.max_note_kb * 1024)
         if data is None:
             results[rel] = (None, found)
             continue
-        keys[rel] = digest(salt, rel, data)
+        content = digest(data)
+        if signature and time.time_ns() - signature[1] > SETTLED_NS:
+            cache.put("file", signature[0], content)
+        keys[rel] = digest(salt, rel, content)
         cached = cache.get("note", keys[rel])
         if cached is None:
             missing.append((rel, data))
@@ -87,6 +100,16 @@ def read_notes(source: Path, config: SiteConfig, day: dt.date, cache: Cache) -> 
         if note:
             notes.append(note)
     return notes, problems, len(results)
+
+
+def _signature(path: str) -> tuple[str, int] | None:
+    """What identifies a file's contents without reading it, as git's index does (path, size, inode, modification
+    and change times: the change time moves on every write and cannot be set back by tools), and its change time."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return f"{path}\0{info.st_size}\0{info.st_ino}\0{info.st_mtime_ns}\0{info.st_ctime_ns}", info.st_ctime_ns
 
 
 def _check(item: tuple[str, bytes], config: SiteConfig, day: dt.date) -> tuple[Note | None, list[Problem]]:

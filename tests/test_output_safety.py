@@ -141,8 +141,16 @@ def test_every_rebuild_that_reuses_the_spare_equals_a_clean_build(make_site, tmp
     def append(path: Path, text: str) -> None:
         path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
 
+    def same_size_edit(path: Path) -> None:
+        """Change a letter and put the modification time back: only the change time tells (as with rsync -t)."""
+        info = path.stat()
+        path.write_text(path.read_text(encoding="utf-8").replace("Launch 002", "Launch 00Z"), encoding="utf-8")
+        os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+
     edits = [
         ("nothing", lambda: None),
+        ("nothing, files settled", lambda: time.sleep(2.1)),  # files now known by their signature, unread
+        ("a same-size edit with its old modification time", lambda: same_size_edit(first[2])),
         ("a body", lambda: append(first[3], "\nA sentence added.\n")),
         ("a title", lambda: first[5].write_text(first[5].read_text().replace("Launch 005", "Launch 5"))),
         ("a note removed", lambda: first[9].unlink()),
