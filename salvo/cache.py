@@ -13,6 +13,7 @@ import pickle
 import tempfile
 import zlib
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -32,13 +33,23 @@ def digest(*parts: str | bytes) -> str:
 
 
 def code_digest(*folders: Path) -> str:
-    """A digest of Salvo's Python files and of the given folders' files (templates, static)."""
+    """A digest of Salvo's own files and of the given folders' files (templates, static)."""
+    return digest(_own_code(), *map(_folder_digest, folders))
+
+
+@lru_cache(maxsize=1)
+def _own_code() -> str:
+    """Salvo's own files, read once per process: the code that runs is the code imported when it started."""
+    return _folder_digest(CODE)
+
+
+def _folder_digest(folder: Path) -> str:
+    """A digest of every file under a folder (none if it is missing), names included."""
     parts: list[bytes] = []
-    for folder in (CODE, *folders):
-        if folder.is_dir():
-            for path in sorted(folder.rglob("*")):
-                if path.is_file() and "__pycache__" not in path.parts:
-                    parts += [path.relative_to(folder).as_posix().encode(), path.read_bytes()]
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                parts += [path.relative_to(folder).as_posix().encode(), path.read_bytes()]
     return digest(*parts)
 
 

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from salvo.assemble import Site
-from salvo.cache import unpacked
+from salvo.cache import NoCache, unpacked
 from salvo.errors import Problem, SiteError
 from salvo.links import BrokenLink, check_links, parse_page
 from salvo.markup import render_markdown
 from salvo.notes import read_note
-from salvo.pipeline import Options, load_site, render, static_files
+from salvo.pipeline import Options, load_site, static_files
+from salvo.render import render_site
 
 OUTPUT = "public"
 
@@ -34,7 +35,7 @@ def check_site(source: Path, options: Options) -> list[Problem]:
     try:
         site, _ = load_site(source, options)
         # No cache: `check` writes nothing, not even .salvo-cache/.
-        files = {rel: unpacked(content) for rel, content in render(site, source, options).items()}
+        files = {rel: unpacked(content) for rel, content in render_site(site, source, NoCache()).items()}
     except SiteError as error:
         return list(error.problems)
     broken = check_links(files, site.config.base_url, static_files(source))

@@ -61,33 +61,33 @@ def find_note_files(source: Path) -> tuple[list[tuple[str, str]], list[Problem]]
             if _ignored(name):
                 continue
             path, rel = os.path.join(folder, name), f"{here}/{name}"
-            mode = os.lstat(path).st_mode
-            if stat.S_ISLNK(mode):
-                try:
-                    inside = Path(path).resolve(strict=True).is_relative_to(real_root)
-                    mode = os.stat(path).st_mode
-                except (OSError, RuntimeError):
-                    problems.append(Problem(rel, 1, "", "is a symbolic link that leads nowhere (its target is "
-                                            "missing, or the link loops): remove it or point it at a note"))
-                    continue
-                if not inside:
-                    problems.append(Problem(rel, 1, "", "is a symbolic link to a file outside content/: "
-                                            "copy the file into content/ instead"))
-                    continue
-            if not stat.S_ISREG(mode):
-                problems.append(Problem(rel, 1, "", "is not a regular file (a pipe, socket or device): "
-                                        "remove it from content/"))
-                continue
-            if not in_section:
-                problems.append(Problem(rel, 1, "", "notes belong directly in content/incidents/, "
-                                        "content/context/ or content/pages/: move this file there"))
-                continue
-            if not name.endswith(".md"):
-                problems.append(Problem(rel, 1, "", "is not a Markdown note: rename it to .md "
-                                        "or move it out of content/"))
-                continue
-            files.append((rel, path))
+            if refusal := _refusal(path, in_section, real_root):
+                problems.append(Problem(rel, 1, "", refusal))
+            else:
+                files.append((rel, path))
     return files, problems
+
+
+def _refusal(path: str, in_section: bool, real_root: Path) -> str | None:
+    """Why a file under content/ cannot be read as a note, or None when it can."""
+    mode = os.lstat(path).st_mode
+    if stat.S_ISLNK(mode):
+        try:
+            inside = Path(path).resolve(strict=True).is_relative_to(real_root)
+            mode = os.stat(path).st_mode
+        except (OSError, RuntimeError):
+            return ("is a symbolic link that leads nowhere (its target is missing, or the link loops): "
+                    "remove it or point it at a note")
+        if not inside:
+            return "is a symbolic link to a file outside content/: copy the file into content/ instead"
+    if not stat.S_ISREG(mode):
+        return "is not a regular file (a pipe, socket or device): remove it from content/"
+    if not in_section:
+        return ("notes belong directly in content/incidents/, content/context/ or content/pages/: "
+                "move this file there")
+    if not path.endswith(".md"):
+        return "is not a Markdown note: rename it to .md or move it out of content/"
+    return None
 
 
 def _ignored(name: str) -> bool:

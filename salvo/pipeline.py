@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 
 from salvo.assemble import Site, assemble
-from salvo.cache import CACHE_DIR, Cache, NoCache, Packed, code_digest, digest
+from salvo.cache import CACHE_DIR, Cache, NoCache, code_digest, digest
 from salvo.config import SiteConfig, load_config
 from salvo.errors import Problem, SiteError
 from salvo.model import KST, Note, Notes
@@ -74,7 +74,7 @@ def read_notes(source: Path, config: SiteConfig, day: dt.date, cache: Cache) -> 
         known = cache.get("file", signature[0]) if signature else None
         cached = cache.get("note", digest(salt, rel, known)) if known else None
         if cached is not None:
-            keys[rel], results[rel] = digest(salt, rel, known), cached
+            results[rel] = cached
             continue
         data, found = read_bytes(rel, path, config.max_note_kb * 1024)
         if data is None:
@@ -139,13 +139,8 @@ def static_files(source: Path) -> dict[str, Path]:
             if p.is_file() and not p.name.startswith(".")}
 
 
-def render(site: Site, source: Path, options: Options, cache: Cache | None = None) -> dict[str, bytes | Packed]:
-    """Step 5, render: every output file in memory."""
-    return render_site(site, source, cache or NoCache())
-
-
 def open_cache(source: Path) -> Cache:
-    """The site's persistent cache (.salvo-cache/ beside content/), salted with Salvo's code and templates."""
+    """The site's persistent cache (.salvo-cache/ beside content/)."""
     return Cache(source / CACHE_DIR)
 
 
@@ -155,7 +150,7 @@ def build(source: Path, destination: Path, options: Options = Options(), cache: 
     check_destination(source, destination)
     cache = cache if cache is not None else open_cache(source)
     site, count = load_site(source, options, cache)
-    files = render(site, source, options, cache)
+    files = render_site(site, source, cache)
     files |= {rel: path.read_bytes() for rel, path in static_files(source).items()}
     output = str(destination.resolve())
     cache.put("output", output, write_site(files, destination, cache.get("output", output)))

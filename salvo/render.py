@@ -110,7 +110,6 @@ class Renderer:
         # Each timeline line is drawn once and reused on every list page it appears in. The dict is in the
         # globals before any template module is made, and filled in place when list pages are drawn.
         env.globals["lines"] = {}
-        self.incident_pages = self.render_incidents()
 
     def body_key(self, text: str) -> str:
         """What a rendered body depends on: its text, the base path its links get, and the code."""
@@ -144,24 +143,20 @@ class Renderer:
                 self.cache.put("line", key, line)
             lines[entry.incident.slug] = Markup(line)
 
-    def render_incidents(self) -> dict[str, tuple[str, Packed]]:
-        """Every incident's page: cached ones reused, the rest rendered on every core."""
-        pages: dict[str, tuple[str, Packed]] = {}
-        missing = []
-        for entry in self.site.entries:
-            page = self.cache.get("page", self.page_key(entry))
-            if page is None:
-                missing.append(entry)
-            else:
-                pages[entry.incident.slug] = page
+    def render_incidents(self) -> list[tuple[str, Packed]]:
+        """Every incident's page, in order: cached ones reused, the rest rendered on every core."""
+        keys = [self.page_key(entry) for entry in self.site.entries]
+        pages = [self.cache.get("page", key) for key in keys]
+        missing = [n for n, page in enumerate(pages) if page is None]
         if missing:  # compiled once here rather than in every worker
             self.env.get_template("incident.html")
             warm_markdown()
-        for entry, (body, page) in zip(missing, parallel_map(self.render_incident, missing), strict=True):
-            pages[entry.incident.slug] = page
-            self.cache.put("page", self.page_key(entry), page)
-            self.bodies[entry.incident.body] = Markup(body)  # for the feed, without converting it again
-        return pages
+        rendered = parallel_map(self.render_incident, [self.site.entries[n] for n in missing])
+        for n, (body, page) in zip(missing, rendered, strict=True):
+            pages[n] = page
+            self.cache.put("page", keys[n], page)
+            self.bodies[self.site.entries[n].incident.body] = Markup(body)  # for the feed, not converted again
+        return pages  # type: ignore[return-value]  # every slot is filled now
 
     def render_incident(self, entry: Entry) -> tuple[str, tuple[str, Packed]]:
         """One incident's body HTML and packed page (runs in a worker, so template errors become problems here)."""
@@ -191,7 +186,7 @@ class Renderer:
 
     def render(self) -> Iterator[tuple[str, bytes | Packed]]:
         """Every page, feed and data file of the site."""
-        yield from (self.incident_pages[e.incident.slug] for e in self.site.entries)
+        yield from self.render_incidents()
         # Every other page depends only on the notes' facts (not incident bodies), context events and pages.
         facts = (f"{self.incident_keys[e.incident.slug]} {e.period!r}" for e in self.site.entries)
         key = digest(self.page_salt, *facts, repr(self.site.context), repr(self.site.pages))

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from salvo.config import SiteConfig
 from salvo.errors import Problem, did_you_mean
 from salvo.markup import costly_markdown
-from salvo.model import KST, LAUNCH, NUCLEAR_TEST, ContextEvent, Incident, Note, Notes, Page, Source, When
+from salvo.model import LAUNCH, NUCLEAR_TEST, ContextEvent, Incident, Note, Notes, Page, Source, When
 from salvo.notes import RawNote
 from salvo.slugs import slugify
 
@@ -266,20 +266,6 @@ class Checker:
         for key in self.raw.values:
             if key not in known:
                 self.fail(key, f"unknown field `{_shown(key)}`.{did_you_mean(key, known)} Remove it or fix its name.")
-
-
-def validate_notes(raws: list[RawNote], config: SiteConfig,
-                   today: dt.date | None = None) -> tuple[Notes, list[Problem]]:
-    """Check every note and the rules between notes (unique URLs and event ids)."""
-    today = today or dt.datetime.now(KST).date()
-    problems, checked = [], []
-    for raw in raws:
-        note, found = validate_note(raw, config, today)
-        problems += found
-        if note is not None:
-            checked.append(note)
-    notes, found = sort_notes(checked)
-    return notes, problems + found
 
 
 def sort_notes(checked: list[Note]) -> tuple[Notes, list[Problem]]:

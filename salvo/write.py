@@ -75,11 +75,11 @@ def write_site(files: dict[str, bytes | Packed], destination: Path, previous: Ou
     destination.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(destination)
     spare = spare_folder(destination)
-    live = previous.live if previous and _recorded_manifest(destination) == _manifest_digest(previous.live) else {}
-    reusable = previous and previous.spare and _recorded_manifest(spare) == _manifest_digest(previous.spare)
-    if reusable and previous and previous.spare is not None:
+    live = _trusted(destination, previous.live if previous else None) or {}
+    held = _trusted(spare, previous.spare if previous else None)
+    if held is not None:
         try:
-            manifest = _update(spare, previous.spare, paths, destination, live)
+            manifest = _update(spare, held, paths, destination, live)
             return Outputs(manifest, _swap(spare, destination, live))
         except OSError:  # a file where a folder is now needed, or the like: start afresh
             pass
@@ -140,6 +140,11 @@ def _prune(root: Path, folder: Path) -> None:
 def _manifest_digest(manifest: dict[str, str]) -> str:
     """One digest of a whole manifest (output path -> content digest)."""
     return digest(*(f"{rel}\0{value}" for rel, value in sorted(manifest.items())))
+
+
+def _trusted(folder: Path, manifest: dict[str, str] | None) -> dict[str, str] | None:
+    """The manifest, if the folder's marker records it (so the folder holds exactly that), else None."""
+    return manifest if manifest is not None and _recorded_manifest(folder) == _manifest_digest(manifest) else None
 
 
 def _recorded_manifest(destination: Path) -> str | None:

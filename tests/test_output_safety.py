@@ -162,9 +162,16 @@ def test_every_rebuild_that_reuses_the_spare_equals_a_clean_build(make_site, tmp
         ("the cache lost", lambda: shutil.rmtree(site.root / ".salvo-cache")),
         ("a body again", lambda: append(first[3], "\nAnother sentence.\n")),
     ]
+    # No spare yet, or none to trust (after the cache is lost, what the replaced site held is unknown too).
+    afresh = {"nothing", "the spare's marker lost", "the cache lost", "a body again"}
     for what, edit in edits:
         edit()
+        held = os.open(spare, os.O_RDONLY) if spare.exists() else None  # open, so its inode is not reused
         assert site.run("build", env=build_env()).code == 0, what
+        if held is not None:
+            reused = os.fstat(held).st_ino == site.public.stat().st_ino
+            os.close(held)
+        assert (held is not None and reused) == (what not in afresh), f"spare reused after {what}"
         clean = Site(tmp_path / what.replace(" ", "-"))
         shutil.copytree(site.root, clean.root, ignore=shutil.ignore_patterns(".salvo-cache", "public", ".public*"))
         assert clean.run("build", env=build_env()).code == 0, what
