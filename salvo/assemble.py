@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from salvo.config import Period, SiteConfig
 from salvo.figures import PeriodFigures, period_figures
-from salvo.model import ContextEvent, Incident, Notes, Page, period_of
+from salvo.model import ContextEvent, Incident, Notes, Page, When, period_of
 from salvo.slugs import slugify
 
 
@@ -52,6 +52,7 @@ class Site:
     pages: tuple[Page, ...]
     figures: tuple[PeriodFigures, ...]
     groups: tuple[Group, ...]
+    latest: When | None  # the latest incident's date and time, which the feed is dated by
 
     def groups_of(self, kind: str) -> tuple[Group, ...]:
         """The groups of one kind, in their natural order."""
@@ -63,8 +64,12 @@ def assemble(notes: Notes, config: SiteConfig) -> Site:
     incidents = notes.incidents
     entries = []
     ranks: dict[tuple[str, str, bool], int] = {}
+    period = None
+    inside: dict[str, list[Incident]] = {p.slug: [] for p in config.periods}
     for i, incident in enumerate(incidents):
-        period = period_of(incident.when.moment, config.periods)
+        period = period_of(incident.when.moment, config.periods, likely=period)
+        if period:
+            inside[period.slug].append(incident)
         rank_key = (period.slug if period else "", incident.kind, incident.comparable)
         ranks[rank_key] = ranks.get(rank_key, 0) + 1
         previous = incidents[i - 1] if i else None
@@ -78,8 +83,10 @@ def assemble(notes: Notes, config: SiteConfig) -> Site:
         ))
     context = tuple(PlacedContext(e, period_of(e.when.moment, config.periods)) for e in notes.context)
     latest = max([i.when.date for i in incidents] + [c.when.date for c in notes.context], default=None)
-    figures = tuple(period_figures(p, incidents, notes.context, latest) for p in config.periods)
-    return Site(config, tuple(entries), context, notes.pages, figures, _groups(tuple(entries), config))
+    figures = tuple(period_figures(p, inside[p.slug], notes.context, latest) for p in config.periods)
+    last = max(incidents, key=lambda i: i.when.moment, default=None)
+    return Site(config, tuple(entries), context, notes.pages, figures, _groups(tuple(entries), config),
+                last.when if last else None)
 
 
 def _groups(entries: tuple[Entry, ...], config: SiteConfig) -> tuple[Group, ...]:
@@ -109,3 +116,24 @@ def _group_by(entries: tuple[Entry, ...], kind: str, keys: Callable[[Incident], 
         return (order.index(key) if order and key in order else len(order or ()), key.casefold())
     return [Group(kind, names[s], s, title(names[s]), tuple(found[s])) for s in sorted(found, key=position)]
 
+
+
+def with_bodies(site: Site, edited: dict[str, Incident]) -> Site:
+    """The site with these incidents (by slug) put in place of their old versions, whose facts they share: only
+    bodies differ, so every term, rank, neighbour, group and figure stays as it was."""
+    def swap(incident: Incident | None) -> Incident | None:
+        return edited.get(incident.slug, incident) if incident else None
+
+    position = {entry.incident.slug: n for n, entry in enumerate(site.entries)}
+    entries = list(site.entries)
+    nearby: set[int] = set()  # each edited entry and its neighbours, which link to it
+    for slug in edited:
+        nearby |= {n for n in range(position[slug] - 1, position[slug] + 2) if 0 <= n < len(entries)}
+    moved: dict[int, Entry] = {}
+    for n in nearby:
+        old = entries[n]
+        entries[n] = moved[id(old)] = replace(old, incident=swap(old.incident), previous=swap(old.previous),
+                                              next=swap(old.next))
+    groups = tuple(g if moved.keys().isdisjoint(map(id, g.entries)) else
+                   replace(g, entries=tuple(moved.get(id(e), e) for e in g.entries)) for g in site.groups)
+    return replace(site, entries=tuple(entries), groups=groups)

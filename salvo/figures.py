@@ -102,10 +102,10 @@ class PeriodFigures:
         }
 
 
-def period_figures(period: Period, incidents: tuple[Incident, ...], context: tuple[ContextEvent, ...],
+def period_figures(period: Period, inside: list[Incident], context: tuple[ContextEvent, ...],
                    latest: dt.date | None) -> PeriodFigures:
-    """All figures of one term; supplementary launches are counted apart, never with the record."""
-    inside = [i for i in incidents if period.contains(i.when.moment)]
+    """All figures of one term from the incidents inside it, in order; supplementary launches are counted apart,
+    never with the record."""
     launches = [i for i in inside if i.is_launch and i.comparable]
     start = period.start.astimezone(KST)
     end = period.end.astimezone(KST).date() if period.end else (latest or start.date())

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from salvo.cache import digest
 from salvo.config import Period
 
 KST = dt.timezone(dt.timedelta(hours=9), "KST")
@@ -79,6 +80,11 @@ class Incident:
     draft: bool
     body: str = field(repr=False)  # so repr() states the facts, which every list page depends on
 
+    @cached_property  # computed where the note is checked, then cached and pickled with it
+    def facts(self) -> str:
+        """A digest of everything but the body: what timelines, list pages and figures show of the incident."""
+        return digest(repr(self))
+
     @property
     def comparable(self) -> bool:
         """Whether the incident belongs to the record the periods are compared on."""
@@ -133,6 +139,9 @@ class Notes:
     pages: tuple[Page, ...]
 
 
-def period_of(moment: dt.datetime, periods: tuple[Period, ...]) -> Period | None:
-    """The term in office at that instant, or None outside every term."""
+def period_of(moment: dt.datetime, periods: tuple[Period, ...], likely: Period | None = None) -> Period | None:
+    """The term in office at that instant, or None outside every term (`likely` is tried first: the term of the
+    previous event, when events come in order)."""
+    if likely is not None and likely.contains(moment):
+        return likely
     return next((p for p in periods if p.contains(moment)), None)

@@ -58,7 +58,7 @@ def find_note_files(source: Path) -> tuple[list[tuple[str, str]], list[Problem]]
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not os.path.islink(os.path.join(folder, d)))
         in_section = here.count("/") == 1 and here.split("/")[1] in SECTIONS
         for name in sorted(names):
-            if _ignored(name):
+            if ignored_name(name):
                 continue
             path, rel = os.path.join(folder, name), f"{here}/{name}"
             if refusal := _refusal(path, in_section, real_root):
@@ -90,7 +90,7 @@ def _refusal(path: str, in_section: bool, real_root: Path) -> str | None:
     return None
 
 
-def _ignored(name: str) -> bool:
+def ignored_name(name: str) -> bool:
     """Hidden files and editors' temporary and backup files are never notes."""
     return name.startswith((".", "#")) or name.endswith(("~", ".swp", ".swx", ".tmp", ".bak"))
 

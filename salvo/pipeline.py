@@ -9,20 +9,21 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
-from salvo.assemble import Site, assemble
+from salvo.assemble import Site, assemble, with_bodies
 from salvo.cache import CACHE_DIR, Cache, NoCache, code_digest, digest
 from salvo.config import SiteConfig, load_config
 from salvo.errors import Problem, SiteError
-from salvo.model import KST, Note, Notes
+from salvo.model import KST, Incident, Note, Notes
 from salvo.notes import find_note_files, parse_bytes, read_bytes
 from salvo.parallel import parallel_map
-from salvo.render import DEFAULT_ROOT, render_site
+from salvo.render import DEFAULT_ROOT, render_bodies, render_site
 from salvo.validate import sort_notes, validate_note
-from salvo.write import check_destination, write_site
+from salvo.write import Outputs, check_destination, patch_site, write_site
 
 # A file is known by its signature only if it had not changed for this long when it was read: a write in the
 # same clock tick as the read would leave the signature as it was.
@@ -46,6 +47,10 @@ class BuildReport:
     files: int
     seconds: float
     destination: Path
+    # What `rebuild` starts from: the site as built, what the output folders hold, and the day it was built for.
+    site: Site | None = field(default=None, repr=False, compare=False)
+    outputs: Outputs | None = field(default=None, repr=False, compare=False)
+    day: dt.date | None = None
 
     def summary(self) -> str:
         """The line a build prints."""
@@ -115,13 +120,18 @@ def _signature(path: str) -> tuple[str, int] | None:
 def _check(item: tuple[str, bytes], config: SiteConfig, day: dt.date) -> tuple[Note | None, list[Problem]]:
     """Parse and validate one note's bytes (run in a worker)."""
     raw, problems = parse_bytes(*item)
-    return (None, problems) if raw is None else validate_note(raw, config, day)
+    if raw is None:
+        return None, problems
+    note, problems = validate_note(raw, config, day)
+    if isinstance(note, Incident):
+        note.facts  # noqa: B018  # computed here, on every core, and cached with the note
+    return note, problems
 
 
 def load_site(source: Path, options: Options, cache: Cache | None = None) -> tuple[Site, int]:
     """Steps 1 to 4: config, read, validate, assemble; raise SiteError with every problem found."""
     config = load_config(source, options.base_url)
-    checked, problems, count = read_notes(source, config, options.today or today(), cache or NoCache())
+    checked, problems, count = read_notes(source, config, build_day(options), cache or NoCache())
     notes, found = sort_notes(checked)
     problems += found
     if problems:
@@ -147,12 +157,53 @@ def open_cache(source: Path) -> Cache:
 def build(source: Path, destination: Path, options: Options = Options(), cache: Cache | None = None) -> BuildReport:
     """Build the site in `source` into `destination`, replacing it whole only if every step succeeds."""
     started = time.perf_counter()
+    options = replace(options, today=build_day(options))  # one day for the whole build, even across midnight
     check_destination(source, destination)
     cache = cache if cache is not None else open_cache(source)
     site, count = load_site(source, options, cache)
     files = render_site(site, source, cache)
     files |= {rel: path.read_bytes() for rel, path in static_files(source).items()}
     output = str(destination.resolve())
-    cache.put("output", output, write_site(files, destination, cache.get("output", output)))
+    outputs = write_site(files, destination, cache.get("output", output))
+    cache.put("output", output, outputs)
     cache.save()
-    return BuildReport(count, len(files), time.perf_counter() - started, destination)
+    return BuildReport(count, len(files), time.perf_counter() - started, destination, site, outputs, options.today)
+
+
+def rebuild(source: Path, destination: Path, options: Options, cache: Cache, last: BuildReport | None,
+            changed: Collection[str]) -> BuildReport:
+    """Build again after these files changed (paths as in problems: content/incidents/x.md). When they are notes
+    of the last build whose bodies alone changed, only their pages and the feed are rendered and replaced in the
+    output (as Zola's serve does); any other change builds the whole site, from the cache."""
+    started = time.perf_counter()
+    if last and last.site and last.day == build_day(options) and changed:
+        edited = edited_bodies(source, last.site, changed, last.day)
+        if edited:
+            site = with_bodies(last.site, edited)
+            outputs = patch_site(render_bodies(site, source, cache, edited), destination, last.outputs)
+            if outputs is not None:
+                cache.put("output", str(destination.resolve()), outputs)  # what a later whole build starts from
+                return replace(last, seconds=time.perf_counter() - started, site=site, outputs=outputs)
+    return build(source, destination, options, cache)
+
+
+def edited_bodies(source: Path, site: Site, changed: Collection[str], day: dt.date) -> dict[str, Incident] | None:
+    """The changed incidents by slug, if every changed file is an incident note of this site that still reads
+    and validates with the same facts and a new body; else None."""
+    known = {e.incident.rel: e.incident for e in site.entries}
+    edited = {}
+    for rel in changed:
+        old = known.get(rel)
+        data = read_bytes(rel, str(source / rel), site.config.max_note_kb * 1024)[0] if old else None
+        if old is None or data is None:
+            return None
+        note, problems = _check((rel, data), site.config, day)
+        if problems or not isinstance(note, Incident) or replace(note, body=old.body) != old:
+            return None
+        edited[old.slug] = note
+    return edited
+
+
+def build_day(options: Options) -> dt.date:
+    """The day the build is for: given, or today."""
+    return options.today or today()

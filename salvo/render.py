@@ -7,7 +7,7 @@ import datetime as dt
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -18,6 +18,7 @@ from markupsafe import Markup
 from salvo import charts
 from salvo.assemble import Entry, Site
 from salvo.cache import Cache, Packed, code_digest, digest
+from salvo.config import Period
 from salvo.errors import Problem, SiteError, display_path
 from salvo.markup import plain_text, render_markdown, warm_markdown
 from salvo.parallel import parallel_map
@@ -106,7 +107,6 @@ class Renderer:
         # What every incident page depends on besides its own entry: the config and the menu.
         self.page_salt = digest(salt, repr(site.config), repr([(p.slug, p.title) for p in nav]))
         self.bodies: dict[str, Markup] = {}  # rendered in this build, by Markdown text
-        self.incident_keys = {e.incident.slug: digest(repr(e.incident)) for e in site.entries}
         # Each timeline line is drawn once and reused on every list page it appears in. The dict is in the
         # globals before any template module is made, and filled in place when list pages are drawn.
         env.globals["lines"] = {}
@@ -127,8 +127,8 @@ class Renderer:
     def page_key(self, entry: Entry) -> str:
         """What an incident page depends on: its note, its term and rank, and its neighbours' titles."""
         neighbours = [(n.slug, n.title) for n in (entry.previous, entry.next) if n]
-        return digest(self.page_salt, self.incident_keys[entry.incident.slug], self.body_key(entry.incident.body),
-                      repr(entry.period), str(entry.rank),
+        return digest(self.page_salt, entry.incident.facts, self.body_key(entry.incident.body),
+                      _slug(entry.period), str(entry.rank),
                       str(entry.days_since_previous), repr(neighbours))
 
     def timeline_lines(self) -> None:
@@ -136,26 +136,26 @@ class Renderer:
         lines: dict[str, Markup] = self.env.globals["lines"]  # type: ignore[assignment]
         macro = self.env.get_template("_macros.html").module.incident_line  # type: ignore[attr-defined]
         for entry in self.site.entries:
-            key = digest(self.page_salt, self.incident_keys[entry.incident.slug], repr(entry.period))
+            key = digest(self.page_salt, entry.incident.facts, _slug(entry.period))
             line = self.cache.get("line", key)
             if line is None:
                 line = str(macro(entry))
                 self.cache.put("line", key, line)
             lines[entry.incident.slug] = Markup(line)
 
-    def render_incidents(self) -> list[tuple[str, Packed]]:
-        """Every incident's page, in order: cached ones reused, the rest rendered on every core."""
-        keys = [self.page_key(entry) for entry in self.site.entries]
+    def render_incidents(self, entries: tuple[Entry, ...]) -> list[tuple[str, Packed]]:
+        """These incidents' pages, in order: cached ones reused, the rest rendered on every core."""
+        keys = [self.page_key(entry) for entry in entries]
         pages = [self.cache.get("page", key) for key in keys]
         missing = [n for n, page in enumerate(pages) if page is None]
         if missing:  # compiled once here rather than in every worker
             self.env.get_template("incident.html")
             warm_markdown()
-        rendered = parallel_map(self.render_incident, [self.site.entries[n] for n in missing])
+        rendered = parallel_map(self.render_incident, [entries[n] for n in missing])
         for n, (body, page) in zip(missing, rendered, strict=True):
             pages[n] = page
             self.cache.put("page", keys[n], page)
-            self.bodies[self.site.entries[n].incident.body] = Markup(body)  # for the feed, not converted again
+            self.bodies[entries[n].incident.body] = Markup(body)  # for the feed, not converted again
         return pages  # type: ignore[return-value]  # every slot is filled now
 
     def render_incident(self, entry: Entry) -> tuple[str, tuple[str, Packed]]:
@@ -186,9 +186,9 @@ class Renderer:
 
     def render(self) -> Iterator[tuple[str, bytes | Packed]]:
         """Every page, feed and data file of the site."""
-        yield from self.render_incidents()
+        yield from self.render_incidents(self.site.entries)
         # Every other page depends only on the notes' facts (not incident bodies), context events and pages.
-        facts = (f"{self.incident_keys[e.incident.slug]} {e.period!r}" for e in self.site.entries)
+        facts = (f"{e.incident.facts} {_slug(e.period)}" for e in self.site.entries)
         key = digest(self.page_salt, *facts, repr(self.site.context), repr(self.site.pages))
         pages = self.cache.get("site", key)
         if pages is None:
@@ -196,9 +196,13 @@ class Renderer:
             pages = [(path, Packed.of(data)) for path, data in self.site_pages()]
             self.cache.put("site", key, pages)
         yield from pages
+        yield self.feed()
+
+    def feed(self) -> tuple[str, bytes]:
+        """The Atom feed of the latest incidents, with their bodies."""
         entries = list(reversed(self.site.entries))[: self.site.config.feed_entries]
         bodies = {e.incident.slug: self.markdown(e.incident.body) for e in entries}
-        yield "feed.xml", xml_text(self.env.get_template("feed.xml").render(
+        return "feed.xml", xml_text(self.env.get_template("feed.xml").render(
             entries=entries, bodies=bodies, updated=self.updated())).encode("utf-8")
 
     def site_pages(self) -> Iterator[tuple[str, bytes]]:
@@ -241,9 +245,9 @@ class Renderer:
 
     def updated(self) -> str:
         """The feed's updated stamp: the latest incident's moment, so identical input gives identical output."""
-        if not self.site.entries:
+        when = self.site.latest
+        if when is None:
             return f"{self.site.config.record_start.isoformat()}T00:00:00+09:00"
-        when = max(self.site.entries, key=lambda e: e.incident.when.moment).incident.when
         return f"{when.date.isoformat()}T{when.time or '00:00'}:00+09:00"
 
     def timeline(self, entries: tuple[Entry, ...], with_context: bool) -> list[dict[str, Any]]:
@@ -317,6 +321,11 @@ class Renderer:
         }
 
 
+def _slug(period: Period | None) -> str:
+    """A term in a cache key: its slug is enough, as the keys' salt holds site.toml's every term in full."""
+    return period.slug if period else ""
+
+
 def _cell(value: object) -> object:
     """A CSV cell a spreadsheet will not run as a formula: text starting with = + - @ or a tab gets a leading '."""
     return f"'{value}" if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")) else value
@@ -330,11 +339,25 @@ def _json(data: object) -> bytes:
 
 def render_site(site: Site, source: Path, cache: Cache) -> dict[str, bytes | Packed]:
     """Every output file of the site, by path relative to the output folder."""
+    return _rendering(site, source, cache, lambda renderer: dict(renderer.render()))
+
+
+def render_bodies(site: Site, source: Path, cache: Cache, slugs: Collection[str]) -> dict[str, bytes | Packed]:
+    """What a change to these incidents' bodies alone changes: their pages and the feed (every other page shows
+    only the notes' facts)."""
+    def render(renderer: Renderer) -> dict[str, bytes | Packed]:
+        entries = tuple(e for e in site.entries if e.incident.slug in slugs)
+        return dict([*renderer.render_incidents(entries), renderer.feed()])
+    return _rendering(site, source, cache, render)
+
+
+def _rendering(site: Site, source: Path, cache: Cache,
+               render: Callable[[Renderer], dict[str, bytes | Packed]]) -> dict[str, bytes | Packed]:
+    """Run `render` with the site's renderer; a template error becomes a problem with its file and line."""
     salt = code_digest(source / "templates", DEFAULT_ROOT / "templates")
     try:
         bytecode = cache.folder / "jinja" if cache.folder else None
-        renderer = Renderer(site, template_environment(source, bytecode), cache, salt, source)
-        return dict(renderer.render())
+        return render(Renderer(site, template_environment(source, bytecode), cache, salt, source))
     except jinja2.TemplateError as error:
         raise SiteError([template_problem(error, source)]) from None
 

@@ -1,7 +1,8 @@
 """`serve`: a live-reloading preview, with drafts, built into a temporary folder and never into public/.
 
-The server knows one thing about building: a builder, `rebuild() -> list[Problem]`, called once each burst of
-changes under site.toml, content/, templates/ and static/ has settled, and again if files changed while it ran.
+The server knows one thing about building: a builder, `rebuild(changed) -> list[Problem]`, called once each burst
+of changes under site.toml, content/, templates/ and static/ has settled (the folders are watched through the
+system's file events, inotify on Linux), and again if files changed while it ran.
 Browsers reload only after it returns. Problems never stop the server: they are printed as `build` prints
 them and laid over the last good pages until a clean rebuild. Pages are served by livereload (on tornado),
 which adds its reload script to every HTML response.
@@ -15,6 +16,7 @@ import html
 import logging
 import mimetypes
 import os
+import queue
 import re
 import shutil
 import signal
@@ -23,22 +25,27 @@ import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 from typing import Any
 
+import watchfiles
 from livereload import Server
 from livereload.handlers import LiveReloadHandler
 from tornado.ioloop import IOLoop
 
+from salvo import pipeline
 from salvo.cache import Cache
 from salvo.errors import Problem, SiteError, display_path
-from salvo.pipeline import Options, build
+from salvo.notes import ignored_name
+from salvo.pipeline import BuildReport, Options
 
-Builder = Callable[[], list[Problem]]
+Builder = Callable[[Collection[str] | None], list[Problem]]  # what changed (None: everything) -> problems
 WATCHED = ("site.toml", "content", "templates", "static")
-POLL = 0.05  # seconds between looks at the watched files (more on big sites)
-QUIET = 0.2  # a burst of saves is over once nothing has changed for this long
+FOLDERS = WATCHED[1:]
+STEP_MS = 30  # a burst of saves is over once nothing has changed for this long
+DEBOUNCE_MS = 500  # changes that keep coming are still built at least this often
+POLL_MS = 100  # how often site.toml and the folders' existence are looked at
 OVERLAY_ID = "salvo-problems"
 BODY = re.compile(rb"<body\b[^>]*>", re.IGNORECASE)
 NO_PREVIEW = (b'<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Salvo preview</title>\n'
@@ -50,11 +57,14 @@ def preview_builder(source: Path, work: Path, base_url: str) -> Builder:
     """The one call the server makes: build the site with drafts into work/site; problems, never exceptions."""
     options = Options(drafts=True, base_url=base_url)
     cache = Cache(work / "cache", persist=False)  # each rebuild reuses the last one's work from memory
+    last: BuildReport | None = None  # the last good build, when the preview shows exactly it
 
-    def rebuild() -> list[Problem]:
+    def rebuild(changed: Collection[str] | None) -> list[Problem]:
         """Build the preview; return what is wrong with the site (nothing is written then)."""
+        nonlocal last
+        built, last = last, None  # after a failure, the next rebuild is a whole one
         try:
-            build(source, work / "site", options, cache)
+            last = pipeline.rebuild(source, work / "site", options, cache, built, changed or ())
         except SiteError as error:
             return error.problems
         except Exception as error:
@@ -125,66 +135,41 @@ def content_type(path: Path) -> str:
     return f"{kind}; charset=utf-8" if text else kind
 
 
-def snapshot(source: Path) -> dict[str, tuple[int, int, int]]:
-    """(mtime, size, inode) of every watched file, without hidden files and editors' temporary files."""
-    state: dict[str, tuple[int, int, int]] = {}
-
-    def scan(folder: str, rel: str) -> None:
-        """Add the files under one folder."""
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            return
-        for entry in entries:
-            if entry.name.startswith((".", "#")) or entry.name.endswith(("~", ".swp", ".swx", ".tmp", ".bak")):
-                continue
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    scan(entry.path, f"{rel}/{entry.name}")
-                else:
-                    info = entry.stat()
-                    state[f"{rel}/{entry.name}"] = (info.st_mtime_ns, info.st_size, info.st_ino)
-            except OSError:
-                continue
-
-    for name in WATCHED:
-        path = source / name
-        if path.is_dir():
-            scan(str(path), name)
-        else:
-            with contextlib.suppress(OSError):
-                info = path.stat()
-                state[name] = (info.st_mtime_ns, info.st_size, info.st_ino)
+def watched_state(source: Path) -> dict[str, tuple[int, int, int] | bool | None]:
+    """What is looked at by polling: site.toml's (mtime, size, inode), and which watched folders exist (an editor
+    may replace site.toml by renaming a new file over it, or create templates/ while the server runs)."""
+    state: dict[str, tuple[int, int, int] | bool | None] = {name: (source / name).is_dir() for name in FOLDERS}
+    try:
+        info = (source / WATCHED[0]).stat()
+        state[WATCHED[0]] = (info.st_mtime_ns, info.st_size, info.st_ino)
+    except OSError:
+        state[WATCHED[0]] = None
     return state
 
 
 class Rebuilder:
-    """Watches the site, rebuilds after each settled burst of changes, then tells the browsers to reload."""
+    """Watches the site (the folders through the system's file events, site.toml by polling), rebuilds after
+    each settled burst of changes, then tells the browsers to reload."""
 
     def __init__(self, source: Path, rebuild: Builder, preview: Preview, loop: IOLoop) -> None:
         self.source, self.rebuild, self.preview, self.loop = source, rebuild, preview, loop
         self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self.watch, name="salvo-rebuild", daemon=True)
-        self.seen: dict[str, tuple[int, int, int]] = {}
-        self.interval = POLL
-
-    def look(self) -> dict[str, tuple[int, int, int]]:
-        """Snapshot the watched files, polling less often on big sites so that watching costs a fifth of a core."""
-        started = time.perf_counter()
-        state = snapshot(self.source)
-        self.interval = max(POLL, 5 * (time.perf_counter() - started))
-        return state
+        self.watching = threading.Event()
+        self.changes: queue.SimpleQueue[set[str]] = queue.SimpleQueue()
+        self.threads = [threading.Thread(target=self.watch, name="salvo-watch", daemon=True),
+                        threading.Thread(target=self.build, name="salvo-rebuild", daemon=True)]
 
     def start(self) -> None:
-        """Build once, then watch from the state seen before that build, so no change made meanwhile is lost."""
-        self.seen = self.look()
-        self.run("Preview with drafts", "built")
-        self.thread.start()
+        """Start watching, build once, then rebuild on changes: a change made during the first build is kept."""
+        self.threads[0].start()
+        self.watching.wait(timeout=10)
+        self.run("Preview with drafts", None, "built")
+        self.threads[1].start()
 
-    def run(self, reason: str, done: str = "rebuilt") -> None:
+    def run(self, reason: str, changed: set[str] | None, done: str = "rebuilt") -> None:
         """Call the builder once, publish its problems and print them, with one line for the rebuild."""
         started = time.perf_counter()
-        problems = self.rebuild()
+        problems = self.rebuild(changed)
         self.preview.problems = problems
         ms = (time.perf_counter() - started) * 1000
         for problem in problems:
@@ -196,30 +181,62 @@ class Rebuilder:
             print(f"{reason}: {done} in {ms:.0f} ms.", flush=True)
 
     def watch(self) -> None:
-        """Poll the watched files; debounce each burst, rebuild, and reload once no change came in meanwhile."""
-        seen = self.seen
-        while not self.stopped.wait(self.interval):
-            now = self.look()
-            if now == seen:
-                continue
-            settled = time.monotonic()
-            while time.monotonic() - settled < max(QUIET, self.interval):
-                if self.stopped.wait(self.interval):
+        """Queue each settled burst of changes, as paths relative to the site; watch again when folders come
+        or go."""
+        state = watched_state(self.source)
+        while not self.stopped.is_set():
+            folders = [str(self.source / name) for name in FOLDERS if state[name]]
+            bursts = watchfiles.watch(*folders, watch_filter=self.wanted, debounce=DEBOUNCE_MS, step=STEP_MS,
+                                      stop_event=self.stopped, rust_timeout=POLL_MS, yield_on_timeout=True,
+                                      raise_interrupt=False) if folders else iter(self.ticks, None)
+            for burst in bursts:
+                self.watching.set()
+                if self.stopped.is_set():
                     return
-                later = self.look()
-                if later != now:
-                    now, settled = later, time.monotonic()
-            changed = sorted(k for k in now.keys() | seen.keys() if now.get(k) != seen.get(k))
-            seen = now
-            self.run(f"{changed[0] if len(changed) == 1 else f'{len(changed)} files'} changed")
-            if self.look() == seen and not self.stopped.is_set():
+                changed = {self.relative(path) for _, path in burst}
+                now = watched_state(self.source)
+                changed |= {name for name in now if now[name] != state[name]}
+                moved = any(now[name] != state[name] for name in FOLDERS)
+                state = now
+                if changed:
+                    self.changes.put(changed)
+                if moved:
+                    break
+
+    def ticks(self) -> set[tuple[Any, str]]:
+        """No folder to watch: nothing to report but the passing of time, for the polling."""
+        self.stopped.wait(POLL_MS / 1000)
+        return set()
+
+    def relative(self, path: str) -> str:
+        """A changed file's path as problems give it: content/incidents/x.md."""
+        return os.path.relpath(path, self.source).replace(os.sep, "/")
+
+    def wanted(self, change: Any, path: str) -> bool:
+        """Whether a changed file counts: not hidden, not an editor's temporary or backup file."""
+        return not any(ignored_name(part) for part in self.relative(path).split("/"))
+
+    def build(self) -> None:
+        """Rebuild after each burst (with every burst that queued meanwhile); reload the browsers only after a
+        rebuild during which nothing changed."""
+        while not self.stopped.is_set():
+            try:
+                changed = self.changes.get(timeout=POLL_MS / 1000)
+            except queue.Empty:
+                continue
+            with contextlib.suppress(queue.Empty):
+                while True:
+                    changed |= self.changes.get_nowait()
+            self.run(f"{min(changed) if len(changed) == 1 else f'{len(changed)} files'} changed", changed)
+            if self.changes.empty() and not self.stopped.is_set():
                 self.loop.add_callback(LiveReloadHandler.reload_waiters)
 
     def stop(self) -> None:
         """Stop watching, giving a rebuild under way a few seconds to finish (it cannot be interrupted)."""
         self.stopped.set()
-        if self.thread.is_alive():
-            self.thread.join(timeout=5)
+        for thread in self.threads:
+            if thread.is_alive():
+                thread.join(timeout=5)
 
 
 def stop_serving(signum: int, frame: Any) -> None:

@@ -15,6 +15,7 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 
 from salvo.cache import Packed, digest, unpacked
@@ -35,14 +36,27 @@ class Outputs:
     live: dict[str, str]
     spare: dict[str, str] | None
 
+    @cached_property  # a patched site's is computed once, for its marker, and again only to check that
+    def live_digest(self) -> str:
+        """The digest the live folder's marker records when it holds exactly `live`."""
+        return _manifest_digest(self.live)
+
+    @cached_property
+    def spare_digest(self) -> str | None:
+        """The digest the spare's marker records when it holds exactly `spare`."""
+        return None if self.spare is None else _manifest_digest(self.spare)
+
 
 def safe_relative(path: str) -> PurePosixPath:
     """An output path that stays inside the output folder, or ValueError."""
-    pure = PurePosixPath(path)
-    if not path or pure.is_absolute() or "\\" in path or "\x00" in path or any(p in ("..", ".", "") for p in
-                                                                                 path.split("/")):
+    return PurePosixPath(_checked(path))
+
+
+def _checked(path: str) -> str:
+    """The path, if it is relative, plain and stays inside the output folder; else ValueError."""
+    if "\\" in path or "\x00" in path or any(p in ("..", ".", "") for p in path.split("/")):
         raise ValueError(f"unsafe output path {path!r}")
-    return pure
+    return path
 
 
 def check_destination(source: Path, destination: Path) -> None:
@@ -69,14 +83,14 @@ def write_site(files: dict[str, bytes | Packed], destination: Path, previous: Ou
     `previous` is trusted only where a folder's marker records the same manifest: a folder changed by a build
     that was killed before its caller saved the new `Outputs` does not match, and is not reused.
     """
-    paths = {str(safe_relative(p)): data for p, data in files.items()}
+    paths = {_checked(p): data for p, data in files.items()}
     previous = previous if isinstance(previous, Outputs) else None  # None, or left by an older Salvo
     destination = destination.absolute()
     destination.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(destination)
     spare = spare_folder(destination)
-    live = _trusted(destination, previous.live if previous else None) or {}
-    held = _trusted(spare, previous.spare if previous else None)
+    live = previous.live if previous and _trusted(destination, previous.live_digest) else {}
+    held = previous.spare if previous and _trusted(spare, previous.spare_digest) else None
     if held is not None:
         try:
             manifest = _update(spare, held, paths, destination, live)
@@ -93,6 +107,32 @@ def write_site(files: dict[str, bytes | Packed], destination: Path, previous: Ou
         _discard(work)
 
 
+def patch_site(files: dict[str, bytes | Packed], destination: Path, previous: Outputs | None) -> Outputs | None:
+    """Replace some of the live site's files in place, each written beside it and renamed over it (as Lektor
+    does), and return what the folders now hold; None, having written nothing, unless `previous` describes the
+    live site and it already has every one of these files.
+
+    For `serve`, after an edit that changes only a few pages: no other page changes, so each file is whole at
+    every moment. The spare is untouched: it shares no inode with the new files.
+    """
+    destination = destination.absolute()
+    if previous is None or not _trusted(destination, previous.live_digest) or not files.keys() <= previous.live.keys():
+        return None
+    live = dict(previous.live)
+    (destination / MARKER).write_text(MARKER_TEXT)  # Salvo's, but until the end it matches no manifest
+    for rel, content in files.items():
+        value = content.digest if isinstance(content, Packed) else digest(content)
+        if live[_checked(rel)] != value:
+            target = destination / rel
+            temp = target.with_name(f"{TEMP_PREFIX}{target.name}")
+            temp.write_bytes(unpacked(content))
+            os.replace(temp, target)
+            live[rel] = value
+    outputs = Outputs(live, previous.spare)
+    (destination / MARKER).write_text(f"{MARKER_TEXT}manifest {outputs.live_digest}\n")
+    return outputs
+
+
 def spare_folder(destination: Path) -> Path:
     """Where the previous site is kept for the next build to update: `.public.salvo-spare` beside `public/`."""
     return destination.with_name(f".{destination.name}{SPARE_SUFFIX}")
@@ -105,7 +145,7 @@ def _update(folder: Path, held: dict[str, str], paths: dict[str, bytes | Packed]
     Files are replaced, never written in place: the folder shares unchanged files (hard links) with the live site.
     """
     (folder / MARKER).unlink(missing_ok=True)  # until the end, the folder matches no manifest
-    folders = {str(PurePosixPath(rel).parent) for rel in held}
+    folders = {rel.rpartition("/")[0] for rel in held}
     manifest = {}
     for rel, content in sorted(paths.items()):
         manifest[rel] = value = content.digest if isinstance(content, Packed) else digest(content)
@@ -115,7 +155,7 @@ def _update(folder: Path, held: dict[str, str], paths: dict[str, bytes | Packed]
         if rel in held:
             target.unlink()
         else:
-            parent = str(PurePosixPath(rel).parent)
+            parent = rel.rpartition("/")[0]
             if parent not in folders:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 folders.add(parent)
@@ -138,13 +178,14 @@ def _prune(root: Path, folder: Path) -> None:
 
 
 def _manifest_digest(manifest: dict[str, str]) -> str:
-    """One digest of a whole manifest (output path -> content digest)."""
-    return digest(*(f"{rel}\0{value}" for rel, value in sorted(manifest.items())))
+    """One digest of a whole manifest (output path -> content digest), hashed as one string: repr() quotes each
+    path, so no two manifests read the same."""
+    return digest(repr(sorted(manifest.items())))
 
 
-def _trusted(folder: Path, manifest: dict[str, str] | None) -> dict[str, str] | None:
-    """The manifest, if the folder's marker records it (so the folder holds exactly that), else None."""
-    return manifest if manifest is not None and _recorded_manifest(folder) == _manifest_digest(manifest) else None
+def _trusted(folder: Path, manifest_digest: str | None) -> bool:
+    """Whether the folder's marker records this manifest digest (so the folder holds exactly that manifest)."""
+    return manifest_digest is not None and _recorded_manifest(folder) == manifest_digest
 
 
 def _recorded_manifest(destination: Path) -> str | None:
