@@ -18,14 +18,14 @@ import sys
 import tempfile
 from pathlib import Path, PurePosixPath
 
-from conftest import BUILD, SITE_TOML, incident
+from conftest import BUILD, ROOT, SITE_TOML, incident
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 from test_hostile import audit_output, executable_markup
 
 from salvo.config import SiteConfig, load_config
 from salvo.errors import Problem
-from salvo.markup import plain_text, render_markdown
+from salvo.markup import markdown_converter, plain_text, render_markdown, unused_patterns
 from salvo.notes import parse_bytes
 from salvo.slugs import slugify
 from salvo.validate import INCIDENT_KEYS, segment_problem, validate_note
@@ -180,6 +180,40 @@ def random_fields(draw: st.DrawFn) -> str:
 @given(random_fields())
 def test_random_yaml_values_for_every_field_give_problems_never_exceptions(text):
     check_note(text.encode("utf-8", "surrogatepass"))
+
+
+# Pieces of Markdown that start, end or nearly make every inline pattern, and smart punctuation.
+MARKDOWN_PIECES = ["`", "``", "\\", "\\`", "\\'", '\\"', "[^1]", "[^1]: A note.\n", "[", "]", "(", ")", "![", "[a](/b)",
+                   "![i](/c.png)", "[a]: /b\n", "[a]", "[a][]", "<", ">", "<b>", "</b>", "<https://x.org/a>",
+                   "<me@x.org>", "<!-- c -->", "&", "&amp;", "&#39;", "&nbsp;", "&mdash;", "*", "**", "_", "__",
+                   " * ", "  \n", "\t", "\r", "\r\n", "a\t\nb", "a  \r\nb", "\n", "\n\n", "-", "--", "---", "----", ".", "..", "...",
+                   "....", "'", "''", '"', '""', "'s", "'70s", "'\"", "\"'", "—", "–", "a", "word", " ", "    ",
+                   "> ", "- ", "1. ", "# ", "| a | b |\n|---|---|\n| 1 | 2 |\n", "```\n", "~~~\n", ":", "@", "x@y.z"]
+
+
+@st.composite
+def markdown_bodies(draw: st.DrawFn) -> str:
+    """Text made of a few of the pieces above, many times over: each body lacks most patterns' text and is dense
+    with the rest."""
+    palette = draw(st.lists(st.sampled_from(MARKDOWN_PIECES), min_size=1, max_size=5, unique=True))
+    pieces = st.one_of(st.sampled_from([*palette, "a", "b", " "]), st.text(max_size=3))
+    return "".join(draw(st.lists(pieces, max_size=30))).replace("\x00", "")
+
+
+@settings(IN_PROCESS, max_examples=1000)
+@given(markdown_bodies())
+def test_a_body_converts_the_same_without_the_inline_patterns_it_cannot_match(body):
+    full, pruned = markdown_converter(), markdown_converter(unused_patterns(body))
+    assert full.reset().convert(body) == pruned.reset().convert(body)
+
+
+def test_every_note_of_the_site_converts_the_same_without_the_patterns_it_cannot_match():
+    bodies = [path.read_text(encoding="utf-8").split("\n---\n", 1)[1] for path in (ROOT / "content").rglob("*.md")]
+    assert len(bodies) > 200
+    assert any(unused_patterns(body) for body in bodies), "no note leaves a pattern out: the test tests nothing"
+    full = markdown_converter()
+    for body in bodies:
+        assert full.reset().convert(body) == markdown_converter(unused_patterns(body)).reset().convert(body)
 
 
 @IN_PROCESS
