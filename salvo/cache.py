@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 CACHE_DIR = ".salvo-cache"
-CACHE_FILE = "cache.pickle"
+SHARDS = 64
 CODE = Path(__file__).resolve().parent
 
 
@@ -78,21 +78,26 @@ def unpacked(content: bytes | Packed) -> bytes:
 
 
 class Cache:
-    """Kind -> key -> value, loaded from and saved to one file in `folder`; a missing or unreadable file is
-    empty. One Cache used for several builds carries each build's entries to the next in memory, and a
-    long-running server that says `persist=False` never spends time reading or writing the file."""
+    """Kind -> key -> value, loaded from and saved to shard files in `folder`; a missing or unreadable shard is
+    empty. Entries are spread over the shards by key, so a build that changed one note rewrites only the few
+    shards its entries fall in. One Cache used for several builds carries each build's entries to the next in
+    memory, and a long-running server that says `persist=False` never reads or writes the files."""
 
     def __init__(self, folder: Path | None, persist: bool = True) -> None:
         self.folder = folder
-        self.path = folder / CACHE_FILE if folder and persist else None
+        self.files = folder if folder and persist else None
         self.old: dict[str, dict[str, Any]] = {}
         self.new: dict[str, dict[str, Any]] = {}
-        if self.path and self.path.is_file():
-            try:
-                with self.path.open("rb") as handle:
-                    self.old = pickle.load(handle)
-            except Exception:  # a damaged cache is only a slower build
-                self.old = {}
+        self.shards: list[dict[str, dict[str, Any]]] = [{} for _ in range(SHARDS)]  # as the files hold them
+        if self.files and self.files.is_dir():
+            for n in range(SHARDS):
+                try:
+                    with (self.files / _shard_file(n)).open("rb") as handle:
+                        self.shards[n] = pickle.load(handle)
+                except Exception:  # a missing or damaged shard is only a slower build
+                    continue
+                for kind, entries in self.shards[n].items():
+                    self.old.setdefault(kind, {}).update(entries)
 
     def get(self, kind: str, key: str) -> Any:
         """The cached value, kept for the next build; None when absent."""
@@ -108,17 +113,34 @@ class Cache:
         self.new.setdefault(kind, {})[key] = value
 
     def save(self) -> None:
-        """Keep the entries this build used for the next one, and write them to the file atomically (unless
-        they are exactly what the file holds: a build that changed nothing writes nothing)."""
-        unchanged = self.new == self.old
+        """Keep the entries this build used for the next one, and write each shard whose entries changed (a
+        build that changed nothing writes nothing), atomically. Shards from different builds mix safely: every
+        entry is keyed by what produced it, and the output manifests are checked against the folders."""
         self.old, self.new = self.new, {}
-        if not self.path or (unchanged and self.path.is_file()):
+        if not self.files:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as handle:
-            pickle.dump(self.old, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temp, self.path)
+        shards: list[dict[str, dict[str, Any]]] = [{} for _ in range(SHARDS)]
+        for kind, entries in self.old.items():
+            for key, value in entries.items():
+                shards[_shard_of(key)].setdefault(kind, {})[key] = value
+        self.files.mkdir(parents=True, exist_ok=True)
+        for n, (before, after) in enumerate(zip(self.shards, shards, strict=True)):
+            if before != after or not (self.files / _shard_file(n)).is_file():
+                fd, temp = tempfile.mkstemp(dir=self.files, prefix=".tmp-")
+                with os.fdopen(fd, "wb") as handle:
+                    pickle.dump(after, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(temp, self.files / _shard_file(n))
+        self.shards = shards
+
+
+def _shard_of(key: str) -> int:
+    """Which shard a key's entries go in (the same in every run, unlike hash())."""
+    return zlib.crc32(key.encode("utf-8", "surrogatepass")) % SHARDS
+
+
+def _shard_file(n: int) -> str:
+    """A shard's file name in the cache folder."""
+    return f"cache-{n:02x}.pickle"
 
 
 class NoCache(Cache):

@@ -4,6 +4,7 @@ A failed or killed build never leaves a half-written site: the new site is compl
 exchange puts it in place (renameat2 RENAME_EXCHANGE on Linux), and files of removed notes simply are not
 in it. The replaced site becomes the spare (`.public.salvo-spare` beside `public/`), which the next build
 updates in place: only files that changed are written, so a rebuild makes no folders and deletes no trees.
+A build that would change nothing (every file there, at its size) writes nothing.
 Nothing is written outside the destination and its spare: every path is checked first.
 """
 
@@ -91,6 +92,8 @@ def write_site(files: dict[str, bytes | Packed], destination: Path, previous: Ou
     spare = spare_folder(destination)
     live = previous.live if previous and _trusted(destination, previous.live_digest) else {}
     held = previous.spare if previous and _trusted(spare, previous.spare_digest) else None
+    if live and _manifest(paths) == live and _intact(destination, paths):
+        return Outputs(live, held)  # nothing to change (and making a first spare now would copy the whole site)
     if held is not None:
         try:
             manifest = _update(spare, held, paths, destination, live)
@@ -121,7 +124,7 @@ def patch_site(files: dict[str, bytes | Packed], destination: Path, previous: Ou
     live = dict(previous.live)
     (destination / MARKER).write_text(MARKER_TEXT)  # Salvo's, but until the end it matches no manifest
     for rel, content in files.items():
-        value = content.digest if isinstance(content, Packed) else digest(content)
+        value = _digest_of(content)
         if live[_checked(rel)] != value:
             target = destination / rel
             temp = target.with_name(f"{TEMP_PREFIX}{target.name}")
@@ -148,7 +151,7 @@ def _update(folder: Path, held: dict[str, str], paths: dict[str, bytes | Packed]
     folders = {rel.rpartition("/")[0] for rel in held}
     manifest = {}
     for rel, content in sorted(paths.items()):
-        manifest[rel] = value = content.digest if isinstance(content, Packed) else digest(content)
+        manifest[rel] = value = _digest_of(content)
         if held.get(rel) == value:
             continue
         target = folder / rel
@@ -168,6 +171,25 @@ def _update(folder: Path, held: dict[str, str], paths: dict[str, bytes | Packed]
     (folder / MARKER).write_text(f"{MARKER_TEXT}manifest {_manifest_digest(manifest)}\n")
     folder.chmod(0o755)
     return manifest
+
+
+def _digest_of(content: bytes | Packed) -> str:
+    """A file's content digest, as manifests record it."""
+    return content.digest if isinstance(content, Packed) else digest(content)
+
+
+def _manifest(paths: dict[str, bytes | Packed]) -> dict[str, str]:
+    """Output path -> content digest."""
+    return {rel: _digest_of(content) for rel, content in paths.items()}
+
+
+def _intact(folder: Path, paths: dict[str, bytes | Packed]) -> bool:
+    """Whether every file is in the folder with its size (so none was deleted or cut short by hand)."""
+    try:
+        return all(os.stat(f"{folder}/{rel}").st_size == (c.size if isinstance(c, Packed) else len(c))
+                   for rel, c in paths.items())
+    except OSError:
+        return False
 
 
 def _prune(root: Path, folder: Path) -> None:

@@ -113,17 +113,21 @@ def test_a_build_killed_at_random_moments_leaves_the_old_site_or_the_new_one(mak
     assert temporaries(site) == []
 
 
-def test_a_build_killed_after_its_swap_leaves_no_stale_page_for_the_next_build(make_site):
-    # Killed between the swap and saving the cache: public/ is the new site, the cache still describes the old.
+@pytest.mark.parametrize("restored", ["every shard", "every other shard"])
+def test_a_build_killed_after_its_swap_leaves_no_stale_page_for_the_next_build(make_site, restored):
+    # Killed between the swap and saving the cache: public/ is the new site, the cache still describes the old
+    # (wholly, or in part when the kill came while the cache's shards were being written).
     old, new = record("A", 60), record("B", 60)
     site = freeze_theme(make_site(old))
     assert site.run("build", env=build_env()).code == 0
     snapshot_old = site.snapshot()
-    cache = site.root / ".salvo-cache" / "cache.pickle"
-    cache_old = cache.read_bytes()
+    shards = sorted((site.root / ".salvo-cache").glob("cache-*.pickle"))
+    assert len(shards) > 1
+    cache_old = {shard: shard.read_bytes() for shard in shards}
     use(site, new)
     assert site.run("build", env=build_env()).code == 0
-    cache.write_bytes(cache_old)
+    for shard in shards[:: 1 if restored == "every shard" else 2]:
+        shard.write_bytes(cache_old[shard])
     use(site, old)
     assert site.run("build", env=build_env()).code == 0
     assert site.snapshot() == snapshot_old, difference(site.snapshot(), snapshot_old)
@@ -141,6 +145,9 @@ def test_every_rebuild_that_reuses_the_spare_equals_a_clean_build(make_site, tmp
     def append(path: Path, text: str) -> None:
         path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
 
+    def replace(path: Path, old: str, new: str) -> None:
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
     def same_size_edit(path: Path) -> None:
         """Change a letter and put the modification time back: only the change time tells (as with rsync -t)."""
         info = path.stat()
@@ -152,35 +159,41 @@ def test_every_rebuild_that_reuses_the_spare_equals_a_clean_build(make_site, tmp
         ("nothing, files settled", lambda: time.sleep(2.1)),  # files now known by their signature, unread
         ("a same-size edit with its old modification time", lambda: same_size_edit(first[2])),
         ("a body", lambda: append(first[3], "\nA sentence added.\n")),
+        ("nothing, with a spare", lambda: None),
         ("a title", lambda: first[5].write_text(first[5].read_text().replace("Launch 005", "Launch 5"))),
         ("a note removed", lambda: first[9].unlink()),
         ("a note added", lambda: site.write({"content/incidents/2025-05-01-new.md": incident("New", "2025-05-01")})),
-        ("a template", lambda: append(site.root / "templates" / "incident.html", "<!-- changed -->\n")),
+        ("a template", lambda: replace(site.root / "templates" / "incident.html", "</article>", "</article>\n<hr>")),
         ("a static file", lambda: append(site.root / "static" / "style.css", "/* changed */\n")),
-        ("the spare's marker lost", lambda: (spare / ".salvo-build").unlink()),
+        ("the spare's marker lost, and a body", lambda: ((spare / ".salvo-build").unlink(),
+                                                         append(first[4], "\nA line.\n"))),
         ("a page deleted from public/", lambda: shutil.rmtree(site.public / "incidents" / first[0].stem)),
         ("the cache lost", lambda: shutil.rmtree(site.root / ".salvo-cache")),
         ("a body again", lambda: append(first[3], "\nAnother sentence.\n")),
     ]
+    # Nothing to write: the live folder stays, and no spare is made (that would copy the whole site).
+    untouched = {"nothing", "nothing, files settled", "nothing, with a spare"}
     # No spare yet, or none to trust (after the cache is lost, what the replaced site held is unknown too).
-    afresh = {"nothing", "the spare's marker lost", "the cache lost", "a body again"}
+    afresh = {"a same-size edit with its old modification time", "the spare's marker lost, and a body",
+              "the cache lost", "a body again"}
     for what, edit in edits:
         edit()
+        live = site.public.stat().st_ino
         held = os.open(spare, os.O_RDONLY) if spare.exists() else None  # open, so its inode is not reused
         assert site.run("build", env=build_env()).code == 0, what
+        reused = held is not None and os.fstat(held).st_ino == site.public.stat().st_ino
         if held is not None:
-            reused = os.fstat(held).st_ino == site.public.stat().st_ino
             os.close(held)
-        assert (held is not None and reused) == (what not in afresh), f"spare reused after {what}"
+        if what in untouched:
+            assert site.public.stat().st_ino == live and not reused, f"public/ replaced after {what}"
+        else:
+            assert reused == (what not in afresh), f"spare reused after {what}"
         clean = Site(tmp_path / what.replace(" ", "-"))
         shutil.copytree(site.root, clean.root, ignore=shutil.ignore_patterns(".salvo-cache", "public", ".public*"))
         assert clean.run("build", env=build_env()).code == 0, what
         assert site.snapshot() == clean.snapshot(), f"after {what}: {difference(site.snapshot(), clean.snapshot())}"
-        assert spare.is_dir() and temporaries(site) == [], what
-        if what == "nothing":  # no file was written again: the two folders share every file
-            shared = [p for p in site.public.rglob("*") if p.is_file() and p.name != ".salvo-build"
-                      and p.stat().st_ino == (spare / p.relative_to(site.public)).stat().st_ino]
-            assert len(shared) == len(site.snapshot()) - 1
+        assert temporaries(site) == [], what
+        assert spare.is_dir() == (what not in {"nothing", "nothing, files settled"}), what
 
 
 def test_a_removed_or_renamed_note_leaves_no_page_feed_entry_or_sitemap_entry(make_site):
@@ -289,4 +302,4 @@ def test_a_folder_salvo_wrote_can_be_built_into_again(make_site, tmp_path):
         run = site.run("build", "--destination", str(tmp_path / "out"), env=build_env())
         assert run.code == 0, run.err
     assert (tmp_path / "out" / "incidents/2017-07-04-a/index.html").is_file()
-    assert [p.name for p in tmp_path.glob(".out*")] == [".out.salvo-spare"]
+    assert [p.name for p in tmp_path.glob(".out*")] == []  # nothing changed: no spare made, nothing left beside
