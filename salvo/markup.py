@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import bisect
 import html as html_module
 import re
 from functools import lru_cache
 
 import markdown
 import nh3
+from markdown import util
+from markdown.inlinepatterns import Pattern
+from markdown.treeprocessors import InlineProcessor
 
 # No "toc": heading ids cost more than the rest of the conversion together (measured in bench/).
 EXTENSIONS = ["tables", "footnotes", "fenced_code", "smarty", "sane_lists"]
@@ -42,35 +46,63 @@ BRACKET = re.compile(r"[\[\]()]")
 
 
 # Markdown tries every inline pattern (and smarty every one of its own) on every piece of text, which is most
-# of a conversion. A pattern cannot match a body that lacks all the text listed for it here (each match contains
-# one of them, and no earlier step makes them up), so a body is converted without such patterns: the same HTML
-# for half the work. Patterns not listed, such as any a later Markdown adds, are always tried.
+# of a conversion. A pattern cannot match text that lacks all the text listed for it here (each match contains
+# one of them), so each piece is tried only with the patterns it could match: the same HTML for less than half the work.
+# Matches are replaced by placeholders, which hold none of these, so a piece never gains one. Patterns not
+# listed, such as any a later Markdown adds, are always tried.
 NEEDS = {
     "backtick": ("`",), "escape": ("\\",), "footnote": ("[^",), "reference": ("[",), "link": ("[",),
     "short_reference": ("[",), "image_link": ("![",), "image_reference": ("![",), "short_image_ref": ("![",),
     "autolink": ("<",), "automail": ("<",), "html": ("<",), "entity": ("&",), "em_strong": ("*", "_"),
-    "linebreak": ("  \n", "\t", "\r"),  # tabs become spaces and CRs newlines before inline patterns run
+    "linebreak": ("  \n",),
     "smarty-em-dashes": ("---",), "smarty-en-dashes": ("--",), "smarty-ellipses": ("...",),
     **{f"smarty-quotes-{n}": ("'",) for n in (0, 6, 7, 8, 9, 10)},
     **{f"smarty-quotes-{n}": ('"',) for n in (1, 11, 12, 13, 14)},
     **{f"smarty-quotes-{n}": ("'", '"') for n in (2, 3, 4, 5)},  # both are needed; either is enough to keep it
 }
+TRIGGERS = tuple(sorted({need for needs in NEEDS.values() for need in needs}))
 
 
-@lru_cache(maxsize=64)
-def markdown_converter(unused: frozenset[str] = frozenset()) -> markdown.Markdown:
-    """A Markdown instance without these inline patterns, reset between notes (building one costs more than
-    using it)."""
+class SkippingInlineProcessor(InlineProcessor):
+    """Markdown's inline step, trying on each piece of text only the patterns that could match it."""
+
+    patterns: list[Pattern]  # the registry's, in order (it does not change once the converter is built)
+    needs: list[frozenset[str] | None]  # by pattern index: the text one of which a match holds (None: unknown)
+    plans: dict[tuple[str, ...], list[int]]  # which patterns to try, in order, given the triggers a piece holds
+
+    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
+        """Markdown's own loop (replaces each match by a placeholder and tries the same pattern again after it,
+        then moves on), with the patterns that need text this piece lacks passed over."""
+        if isinstance(data, util.AtomicString):
+            return data
+        present = tuple(trigger for trigger in TRIGGERS if trigger in data)  # only shrinks as matches are stashed
+        plan = self.plans.get(present)
+        if plan is None:
+            plan = self.plans[present] = [n for n, needs in enumerate(self.needs)
+                                          if needs is None or not needs.isdisjoint(present)]
+        for index in plan[bisect.bisect_left(plan, patternIndex):]:
+            matched, start = True, 0
+            while matched:
+                data, matched, start = self._InlineProcessor__applyPattern(self.patterns[index], data, index, start)
+        return data
+
+
+@lru_cache(maxsize=2)
+def markdown_converter(skipping: bool = True) -> markdown.Markdown:
+    """The Markdown instance, reset between notes (building one costs more than using it); `skipping=False`
+    gives Markdown's own inline step, to compare with."""
     converter = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
-    for registry in (converter.inlinePatterns, converter.treeprocessors["smarty"].inlinePatterns):
-        for name in unused:
-            registry.deregister(name, strict=False)
+    if skipping:
+        for name in ("inline", "smarty"):
+            processor = converter.treeprocessors[name]
+            processor.__class__ = SkippingInlineProcessor  # its state stays; only the loop changes
+            registry = processor.inlinePatterns
+            processor.patterns, processor.plans = list(registry), {}
+            processor.needs = [None] * len(registry)
+            for pattern, needs in NEEDS.items():
+                if pattern in registry:
+                    processor.needs[registry.get_index_for_name(pattern)] = frozenset(needs)
     return converter
-
-
-def unused_patterns(text: str) -> frozenset[str]:
-    """The inline patterns that cannot match anywhere in this text."""
-    return frozenset(name for name, needs in NEEDS.items() if not any(need in text for need in needs))
 
 
 def warm_markdown() -> None:
@@ -80,7 +112,7 @@ def warm_markdown() -> None:
 
 def render_markdown(text: str, base_path: str = "/") -> str:
     """Convert Markdown and sanitize the result; site-absolute links get the base path."""
-    converter = markdown_converter(unused_patterns(text))
+    converter = markdown_converter()
     converter.reset()
     try:
         html = converter.convert(text)
