@@ -38,12 +38,16 @@ def workers() -> int:
         return os.cpu_count() or 1
 
 
-def parallel_map(task: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
-    """[task(i) for i in items], spread over forked workers when there is enough work to pay for them."""
+def parallel_map(task: Callable[[Any], Any], items: Sequence[Any], meanwhile: Callable[[], None] = lambda: None
+                 ) -> list[Any]:
+    """[task(i) for i in items], spread over forked workers when there is enough work to pay for them; this
+    process runs `meanwhile` as they work (else after the items), so its own work does not wait for theirs."""
     global _task
     count = workers()
     if len(items) < MIN_ITEMS or count < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [task(item) for item in items]
+        results = [task(item) for item in items]
+        meanwhile()
+        return results
     _task = task
     # Frozen objects are never scanned by the collector, so the workers do not copy the parent's memory by
     # touching it (copy-on-write) nor spend time walking it.
@@ -52,7 +56,13 @@ def parallel_map(task: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
         # An executor, not a Pool: a worker that dies raises BrokenProcessPool instead of hanging the build.
         with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"),
                                  initializer=_worker_signals) as pool:
-            return list(pool.map(_run, items, chunksize=max(1, len(items) // (count * 4))))
+            results = pool.map(_run, items, chunksize=max(1, len(items) // (count * 4)))  # forks and submits
+            try:
+                meanwhile()
+            except BaseException:
+                pool.shutdown(cancel_futures=True)  # what has not started never will: the build has failed
+                raise
+            return list(results)
     finally:
         _task = None
         gc.unfreeze()

@@ -143,15 +143,17 @@ class Renderer:
                 self.cache.put("line", key, line)
             lines[entry.incident.slug] = Markup(line)
 
-    def render_incidents(self, entries: tuple[Entry, ...]) -> list[tuple[str, Packed]]:
-        """These incidents' pages, in order: cached ones reused, the rest rendered on every core."""
+    def render_incidents(self, entries: tuple[Entry, ...], meanwhile: Callable[[], None] = lambda: None
+                         ) -> list[tuple[str, Packed]]:
+        """These incidents' pages, in order: cached ones reused, the rest rendered on every core while this
+        process runs `meanwhile`."""
         keys = [self.page_key(entry) for entry in entries]
         pages = [self.cache.get("page", key) for key in keys]
         missing = [n for n, page in enumerate(pages) if page is None]
         if missing:  # compiled once here rather than in every worker
             self.env.get_template("incident.html")
             warm_markdown()
-        rendered = parallel_map(self.render_incident, [entries[n] for n in missing])
+        rendered = parallel_map(self.render_incident, [entries[n] for n in missing], meanwhile)
         for n, (body, page) in zip(missing, rendered, strict=True):
             pages[n] = page
             self.cache.put("page", keys[n], page)
@@ -186,8 +188,14 @@ class Renderer:
 
     def render(self) -> Iterator[tuple[str, bytes | Packed]]:
         """Every page, feed and data file of the site."""
-        yield from self.render_incidents(self.site.entries)
-        # Every other page depends only on the notes' facts (not incident bodies), context events and pages.
+        others: list[tuple[str, Packed]] = []
+        yield from self.render_incidents(self.site.entries, lambda: others.extend(self.other_pages()))
+        yield from others
+        yield self.feed()
+
+    def other_pages(self) -> list[tuple[str, Packed]]:
+        """Every page but the incidents' and the feed: they depend only on the notes' facts (not incident
+        bodies), context events and pages."""
         facts = (f"{e.incident.facts} {_slug(e.period)}" for e in self.site.entries)
         key = digest(self.page_salt, *facts, repr(self.site.context), repr(self.site.pages))
         pages = self.cache.get("site", key)
@@ -195,8 +203,7 @@ class Renderer:
             self.timeline_lines()
             pages = [(path, Packed.of(data)) for path, data in self.site_pages()]
             self.cache.put("site", key, pages)
-        yield from pages
-        yield self.feed()
+        return pages
 
     def feed(self) -> tuple[str, bytes]:
         """The Atom feed of the latest incidents, with their bodies."""
