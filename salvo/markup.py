@@ -42,6 +42,8 @@ MAX_INLINE_WORK = 300_000_000
 CODE_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 CONTAINER = re.compile(r" {0,3}(?:>|[-*+][ \t]|[0-9]{1,9}[.)][ \t])[ \t]?")
 INLINE_MARK = re.compile(r"[*_`<&\[\]!\\'\"]| {2,}$", re.MULTILINE)
+INLINE_MARK_CHARACTERS = "*_`<&[]!\\'\""  # INLINE_MARK's characters; its other match is once a line at most
+DEEP_LEAD = re.compile(rf"^[ \t>*+\-0-9.)]{{{MAX_NESTING + 1},}}", re.MULTILINE)  # lines that might nest deeper
 BRACKET = re.compile(r"[\[\]()]")
 
 
@@ -143,6 +145,21 @@ def plain_text(html: str, limit: int = 200) -> str:
 
 def costly_markdown(text: str) -> tuple[int, str] | None:
     """Where a body would make Markdown recurse too deeply or work for minutes: (line index, why), or None."""
+    return None if _surely_cheap(text) else _costly(text)
+
+
+def _surely_cheap(text: str) -> bool:
+    """Whether bounds on the whole text already clear every limit, as they do for any ordinary note: a nesting
+    level takes at least one character of a line's lead, and no block is longer than the text or holds more
+    brackets or marks than it."""
+    openers = text.count("[") + text.count("(")
+    marks = sum(text.count(mark) for mark in INLINE_MARK_CHARACTERS) + text.count("\n") + 1
+    return (not DEEP_LEAD.search(text) and openers * len(text) <= MAX_BRACKET_SCAN
+            and marks * len(text) <= MAX_INLINE_WORK)
+
+
+def _costly(text: str) -> tuple[int, str] | None:
+    """costly_markdown, block by block."""
     lines = text.split("\n")
     fence = ""
     blocks: list[tuple[int, list[str]]] = []

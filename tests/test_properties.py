@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 from markdown.treeprocessors import InlineProcessor
 from test_hostile import audit_output, executable_markup
 
+from salvo import markup
 from salvo.config import SiteConfig, load_config
 from salvo.errors import Problem
 from salvo.markup import EXTENSIONS, NEEDS, SkippingInlineProcessor, markdown_converter, plain_text, render_markdown
@@ -376,3 +377,21 @@ def test_builds_of_hostile_notes_publish_no_executable_markup(notes):
     lambda ns: st.tuples(*(any_note(n) for n in range(len(ns))))))
 def test_builds_of_any_notes_never_crash_or_write_outside_public(notes):
     build_and_check(notes)
+
+
+NESTING_PIECES = ["[", "(", "]", ")", ">", "> ", "- ", "* ", "+ ", "1. ", "2) ", "123456789. ", "    ", "\t", " ", "a",
+                  "\n", "  \n", "*", "_", "`", "<", "&", "!", "\\", "'", '"', "```\n", "~~~\n"]
+
+
+@IN_PROCESS
+@given(st.lists(st.sampled_from(NESTING_PIECES), max_size=80))
+def test_the_quick_bounds_on_costly_markdown_hold(pieces):
+    # costly_markdown passes over ordinary notes on three bounds; each must hold for every text.
+    text = "".join(pieces)
+    for line in text.split("\n"):
+        assert markup._nesting(line) <= len(re.match(r"[ \t>*+\-0-9.)]*", line).group()), line
+    assert markup._bracket_scan(text) <= (text.count("[") + text.count("(")) * len(text)
+    marks = sum(text.count(mark) for mark in markup.INLINE_MARK_CHARACTERS) + text.count("\n") + 1
+    assert len(markup.INLINE_MARK.findall(text)) <= marks
+    if markup._surely_cheap(text):
+        assert markup._costly(text) is None
