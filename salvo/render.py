@@ -106,7 +106,9 @@ class Renderer:
         )
         # What every incident page depends on besides its own entry: the config and the menu.
         self.page_salt = digest(salt, repr(site.config), repr([(p.slug, p.title) for p in nav]))
-        self.bodies: dict[str, Markup] = {}  # rendered in this build, by Markdown text
+        self.bodies: dict[str, Markup] = {}  # the feed's, rendered in this build, by Markdown text
+        self.fed = site.entries[::-1][: site.config.feed_entries]  # the feed's entries, latest first
+        self.fed_slugs = {e.incident.slug for e in self.fed}
         # Each timeline line is drawn once and reused on every list page it appears in. The dict is in the
         # globals before any template module is made, and filled in place when list pages are drawn.
         env.globals["lines"] = {}
@@ -157,11 +159,13 @@ class Renderer:
         for n, (body, page) in zip(missing, rendered, strict=True):
             pages[n] = page
             self.cache.put("page", keys[n], page)
-            self.bodies[entries[n].incident.body] = Markup(body)  # for the feed, not converted again
+            if body is not None:
+                self.bodies[entries[n].incident.body] = Markup(body)  # not converted again
         return pages  # type: ignore[return-value]  # every slot is filled now
 
-    def render_incident(self, entry: Entry) -> tuple[str, tuple[str, Packed]]:
-        """One incident's body HTML and packed page (runs in a worker, so template errors become problems here)."""
+    def render_incident(self, entry: Entry) -> tuple[str | None, tuple[str, Packed]]:
+        """One incident's packed page, and its body HTML if the feed shows it (runs in a worker, so template
+        errors become problems here)."""
         incident = entry.incident
         body = Markup(render_markdown(incident.body, self.base))
         try:
@@ -169,7 +173,7 @@ class Renderer:
                                   body=body, description=plain_text(body) or incident.title)
         except jinja2.TemplateError as error:
             raise SiteError([template_problem(error, self.source)]) from None
-        return str(body), (out, Packed.of(page))
+        return str(body) if incident.slug in self.fed_slugs else None, (out, Packed.of(page))
 
     def absolute(self, path: str) -> str:
         """A site path as a full URL, for canonical links, the feed, the sitemap and the data files."""
@@ -207,10 +211,9 @@ class Renderer:
 
     def feed(self) -> tuple[str, bytes]:
         """The Atom feed of the latest incidents, with their bodies."""
-        entries = list(reversed(self.site.entries))[: self.site.config.feed_entries]
-        bodies = {e.incident.slug: self.markdown(e.incident.body) for e in entries}
+        bodies = {e.incident.slug: self.markdown(e.incident.body) for e in self.fed}
         return "feed.xml", xml_text(self.env.get_template("feed.xml").render(
-            entries=entries, bodies=bodies, updated=self.updated())).encode("utf-8")
+            entries=self.fed, bodies=bodies, updated=self.updated())).encode("utf-8")
 
     def site_pages(self) -> Iterator[tuple[str, bytes]]:
         """The home page, list pages, context and plain pages, data files and sitemap."""
