@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import html as html_module
 import re
-from functools import lru_cache
+from functools import cache
 
 import markdown
 import nh3
@@ -41,8 +41,8 @@ MAX_BRACKET_SCAN = 3_000_000
 MAX_INLINE_WORK = 300_000_000
 CODE_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 CONTAINER = re.compile(r" {0,3}(?:>|[-*+][ \t]|[0-9]{1,9}[.)][ \t])[ \t]?")
-INLINE_MARK = re.compile(r"[*_`<&\[\]!\\'\"]| {2,}$", re.MULTILINE)
-INLINE_MARK_CHARACTERS = "*_`<&[]!\\'\""  # INLINE_MARK's characters; its other match is once a line at most
+INLINE_MARK_CHARACTERS = "*_`<&[]!\\'\""
+INLINE_MARK = re.compile(f"[{re.escape(INLINE_MARK_CHARACTERS)}]| {{2,}}$", re.MULTILINE)  # the second: once a line
 DEEP_LEAD = re.compile(rf"^[ \t>*+\-0-9.)]{{{MAX_NESTING + 1},}}", re.MULTILINE)  # lines that might nest deeper
 BRACKET = re.compile(r"[\[\]()]")
 
@@ -72,6 +72,18 @@ class SkippingInlineProcessor(InlineProcessor):
     needs: list[frozenset[str] | None]  # by pattern index: the text one of which a match holds (None: unknown)
     plans: dict[tuple[str, ...], list[int]]  # which patterns to try, in order, given the triggers a piece holds
 
+    @classmethod
+    def adopt(cls, processor: InlineProcessor) -> None:
+        """Make one of a converter's inline steps skip: its state stays; only the loop changes."""
+        processor.__class__ = cls
+        assert isinstance(processor, cls)
+        registry = processor.inlinePatterns
+        processor.patterns, processor.plans = list(registry), {}
+        processor.needs = [None] * len(registry)
+        for pattern, needs in NEEDS.items():
+            if pattern in registry:
+                processor.needs[registry.get_index_for_name(pattern)] = frozenset(needs)
+
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
         """Markdown's own loop (replaces each match by a placeholder and tries the same pattern again after it,
         then moves on), with the patterns that need text this piece lacks passed over."""
@@ -89,21 +101,12 @@ class SkippingInlineProcessor(InlineProcessor):
         return data
 
 
-@lru_cache(maxsize=2)
-def markdown_converter(skipping: bool = True) -> markdown.Markdown:
-    """The Markdown instance, reset between notes (building one costs more than using it); `skipping=False`
-    gives Markdown's own inline step, to compare with."""
+@cache
+def markdown_converter() -> markdown.Markdown:
+    """The Markdown instance, reset between notes (building one costs more than using it)."""
     converter = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
-    if skipping:
-        for name in ("inline", "smarty"):
-            processor = converter.treeprocessors[name]
-            processor.__class__ = SkippingInlineProcessor  # its state stays; only the loop changes
-            registry = processor.inlinePatterns
-            processor.patterns, processor.plans = list(registry), {}
-            processor.needs = [None] * len(registry)
-            for pattern, needs in NEEDS.items():
-                if pattern in registry:
-                    processor.needs[registry.get_index_for_name(pattern)] = frozenset(needs)
+    for name in ("inline", "smarty"):
+        SkippingInlineProcessor.adopt(converter.treeprocessors[name])
     return converter
 
 

@@ -162,8 +162,7 @@ def _update(folder: Path, held: dict[str, str], paths: dict[str, bytes | Packed]
             if parent not in folders:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 folders.add(parent)
-        size = content.size if isinstance(content, Packed) else len(content)
-        if not (live.get(rel) == value and _link(destination / rel, target, size)):
+        if not (live.get(rel) == value and _link(destination / rel, target, _size_of(content))):
             target.write_bytes(unpacked(content))
     for rel in sorted(held.keys() - paths.keys(), reverse=True):
         (folder / rel).unlink()
@@ -178,6 +177,11 @@ def _digest_of(content: bytes | Packed) -> str:
     return content.digest if isinstance(content, Packed) else digest(content)
 
 
+def _size_of(content: bytes | Packed) -> int:
+    """A file's size in bytes."""
+    return content.size if isinstance(content, Packed) else len(content)
+
+
 def _manifest(paths: dict[str, bytes | Packed]) -> dict[str, str]:
     """Output path -> content digest."""
     return {rel: _digest_of(content) for rel, content in paths.items()}
@@ -186,8 +190,7 @@ def _manifest(paths: dict[str, bytes | Packed]) -> dict[str, str]:
 def _intact(folder: Path, paths: dict[str, bytes | Packed]) -> bool:
     """Whether every file is in the folder with its size (so none was deleted or cut short by hand)."""
     try:
-        return all(os.stat(f"{folder}/{rel}").st_size == (c.size if isinstance(c, Packed) else len(c))
-                   for rel, c in paths.items())
+        return all(os.stat(f"{folder}/{rel}").st_size == _size_of(content) for rel, content in paths.items())
     except OSError:
         return False
 
