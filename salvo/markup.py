@@ -139,11 +139,29 @@ def render_markdown(text: str, base_path: str = "/") -> str:
 
 def plain_text(html: str, limit: int = 200) -> str:
     """The first words of rendered HTML as plain text, for descriptions and feeds."""
-    text = re.sub(r"\s+", " ", nh3.clean(html, tags=set())).strip()
-    text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+    text = _text_of(_start_of(html, limit * 4))  # most often enough, and a fraction of a body to clean
+    if len(text) <= limit:
+        text = _text_of(html)
     if len(text) <= limit:
         return text
     return text[: limit].rsplit(" ", 1)[0] + "…"
+
+
+def _start_of(html: str, size: int) -> str:
+    """At most `size` characters from the start of the HTML, cut outside tags and character references, so
+    that its text is the start of the whole's."""
+    start = html[:size]
+    for opener, closer in (("<", ">"), ("&", ";")):
+        cut = start.rfind(opener)
+        if cut > start.rfind(closer):
+            start = start[:cut]
+    return start
+
+
+def _text_of(html: str) -> str:
+    """HTML's text, with runs of white space as one space."""
+    text = re.sub(r"\s+", " ", nh3.clean(html, tags=set())).strip()
+    return text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
 
 
 def costly_markdown(text: str) -> tuple[int, str] | None:

@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path, PurePosixPath
 
 import markdown
+import nh3
 import pytest
 from conftest import BUILD, ROOT, SITE_TOML, incident
 from hypothesis import HealthCheck, Phase, assume, given, settings
@@ -256,6 +257,51 @@ def test_every_note_of_the_site_converts_the_same_when_patterns_it_cannot_match_
     bodies = [path.read_text(encoding="utf-8").split("\n---\n", 1)[1] for path in (ROOT / "content").rglob("*.md")]
     assert len(bodies) > 200
     assert all(same_html(body) for body in bodies)
+
+
+def whole_text_description(html: str, limit: int = 200) -> str:
+    """plain_text as it was before it cleaned only the start of a body: the text of the whole HTML, cut."""
+    text = re.sub(r"\s+", " ", nh3.clean(html, tags=set())).strip()
+    text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+    return text if len(text) <= limit else text[: limit].rsplit(" ", 1)[0] + "…"
+
+
+def from_the_start_alone(html: str) -> bool:
+    """Whether plain_text needs only the start of this HTML (else it cleans the whole, and tests nothing new)."""
+    return len(markup._text_of(markup._start_of(html, 800))) > 200
+
+
+@IN_PROCESS
+@given(st.lists(st.one_of(st.sampled_from(HOSTILE_HTML + MARKDOWN_PIECES + ["&amp;", "&lt;b&gt;", "é"]),
+                          st.text(max_size=30)), min_size=20, max_size=200))
+def test_a_description_from_the_start_of_a_body_is_the_one_from_the_whole(pieces):
+    html = render_markdown("".join(pieces).replace("\x00", ""))
+    assert plain_text(html) == whole_text_description(html)
+
+
+@IN_PROCESS
+@given(st.lists(st.sampled_from(["<p>", "</p>", "<a href=\"/x?a=1&amp;b=2\" title=\"a>b\">", "</a>", "&amp;", "&lt;",
+                                 "&quot;", "&nbsp;", "x", "word ", "\n"]), max_size=40))
+def test_the_start_of_html_has_the_start_of_its_text(pieces):
+    html = "".join(pieces)
+    text = markup._text_of(html)
+    for size in range(len(html) + 1):
+        start = markup._start_of(html, size)
+        assert len(start) <= size and html.startswith(start)
+        assert text.startswith(markup._text_of(start).rstrip()), size
+
+
+def test_a_description_is_cut_the_same_at_every_length_around_the_limit():
+    for length in range(150, 260):
+        html = f"<p>{'wo rd' * (length // 5)}{'x' * (length % 5)}</p>\n<p>{'and more words ' * 60}</p>"
+        assert plain_text(html) == whole_text_description(html), length
+
+
+def test_every_note_of_the_site_gets_the_description_its_whole_body_gives():
+    htmls = [render_markdown(path.read_text(encoding="utf-8").split("\n---\n", 1)[1])
+             for path in (ROOT / "content").rglob("*.md")]
+    assert sum(map(from_the_start_alone, htmls)) > len(htmls) / 2, "the start alone is rarely enough: tests little"
+    assert [plain_text(h) for h in htmls] == [whole_text_description(h) for h in htmls]
 
 
 @IN_PROCESS
