@@ -11,7 +11,7 @@ from salvo.model import ContextEvent, Incident, Notes, Page, When, period_of
 from salvo.slugs import slugify
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """An incident in its place: its term, its rank in that term, and its neighbours."""
 
@@ -23,7 +23,7 @@ class Entry:
     next: Incident | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlacedContext:
     """A context event in its term."""
 

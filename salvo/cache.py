@@ -17,7 +17,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-CACHE_DIR = ".salvo-cache"
 SHARDS = 64
 CODE = Path(__file__).resolve().parent
 

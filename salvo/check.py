@@ -16,7 +16,8 @@ from salvo.errors import Problem, SiteError
 from salvo.links import BrokenLink, check_links, parse_page
 from salvo.markup import render_markdown
 from salvo.notes import read_note
-from salvo.pipeline import Options, load_site, static_files
+from salvo.options import Options
+from salvo.pipeline import load_site, static_files
 from salvo.render import render_site
 
 OUTPUT = "public"

@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 from salvo.errors import SiteError
-from salvo.pipeline import Options, build
+from salvo.options import Options, build_day
+from salvo.stamp import Stamp
 
 COMMANDS = ("build", "serve", "new", "check", "import")
 
@@ -79,10 +80,21 @@ def main(argv: list[str]) -> int:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    """`build`: write the site and print one summary line."""
+    """`build`: write the site and print one summary line; when nothing it reads or wrote has changed since the
+    last build, say so without importing the rest of Salvo."""
     source = args.source
     destination = args.destination or source / "public"
-    report = build(source, destination, Options(drafts=args.drafts, base_url=args.base_url))
+    options = Options(drafts=args.drafts, base_url=args.base_url)
+    options = Options(options.drafts, options.base_url, build_day(options))
+    stamp = Stamp(str(source), str(destination), repr(options))  # before anything is read
+    if last := stamp.recorded():
+        print(f"Up to date: {last['notes']} notes, {len(last['paths'])} files, unchanged since the last build: "
+              f"{destination}")
+        return 0
+    from salvo.pipeline import build
+
+    report = build(source, destination, options)
+    stamp.record(report.notes, sorted(report.outputs.live) if report.outputs else [])
     print(report.summary())
     return 0
 

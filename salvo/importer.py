@@ -23,7 +23,7 @@ from salvo.config import SiteConfig, load_config
 from salvo.errors import Problem, SiteError
 from salvo.model import NUCLEAR_TEST
 from salvo.notes import CONTENT, RawNote, parse_note, read_note
-from salvo.pipeline import today
+from salvo.options import today
 from salvo.render import day_label, number
 from salvo.slugs import slugify
 from salvo.validate import validate_note

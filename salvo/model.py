@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from salvo.cache import digest
 from salvo.config import Period
+from salvo.options import KST
 
-KST = dt.timezone(dt.timedelta(hours=9), "KST")
 LAUNCH = "launch"
 NUCLEAR_TEST = "nuclear_test"
 SUPPLEMENT = "supplement"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     """Where a fact comes from."""
 
@@ -24,7 +23,7 @@ class Source:
     url: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class When:
     """A local date in Korea, known to the day or only to the month, with an optional time."""
 
@@ -32,21 +31,23 @@ class When:
     precision: str  # "day" or "month"
     time: str | None = None
 
+    # The instant used to place the event in a term: the time if known, else noon; mid-month if no day. Asked
+    # for many times per note (ordering, terms, figures), so computed once.
+    moment: dt.datetime = field(init=False, repr=False, compare=False)
+
     @property
     def iso(self) -> str:
         """The date as written in notes and in <time datetime>: YYYY-MM-DD or YYYY-MM."""
         return self.date.isoformat() if self.precision == "day" else self.date.isoformat()[:7]
 
-    @cached_property  # asked for many times per note (ordering, terms, figures)
-    def moment(self) -> dt.datetime:
-        """The instant used to place the event in a term: the time if known, else noon; mid-month if no day."""
+    def __post_init__(self) -> None:
+        """Compute the moment."""
         day = self.date if self.precision == "day" else self.date.replace(day=15)
         hour, minute = map(int, (self.time or "12:00").split(":"))
-        return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=KST)
+        object.__setattr__(self, "moment", dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=KST))
 
 
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Incident:
     """One launch event or nuclear test, as its note describes it."""
 
@@ -79,11 +80,12 @@ class Incident:
     tags: tuple[str, ...]
     draft: bool
     body: str = field(repr=False)  # so repr() states the facts, which every list page depends on
+    # A digest of everything but the body: what timelines, list pages and figures show of the incident.
+    facts: str = field(init=False, repr=False, compare=False)
 
-    @cached_property  # computed where the note is checked, then cached and pickled with it
-    def facts(self) -> str:
-        """A digest of everything but the body: what timelines, list pages and figures show of the incident."""
-        return digest(repr(self))
+    def __post_init__(self) -> None:
+        """Compute the facts' digest (where the note is checked, on every core; it is cached with the note)."""
+        object.__setattr__(self, "facts", digest(repr(self)))
 
     @property
     def comparable(self) -> bool:
@@ -96,7 +98,7 @@ class Incident:
         return self.kind == LAUNCH
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ContextEvent:
     """A diplomatic milestone: summit, agreement, talks, visit or statement."""
 
@@ -113,7 +115,7 @@ class ContextEvent:
     body: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Page:
     """A plain page such as About or Methodology."""
 

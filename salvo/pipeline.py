@@ -15,28 +15,17 @@ from functools import partial
 from pathlib import Path
 
 from salvo.assemble import Site, assemble, with_bodies
-from salvo.cache import CACHE_DIR, Cache, NoCache, code_digest, digest
+from salvo.cache import Cache, NoCache, code_digest, digest
 from salvo.config import SiteConfig, load_config
 from salvo.errors import Problem, SiteError
-from salvo.model import KST, Incident, Note, Notes
+from salvo.model import Incident, Note, Notes
 from salvo.notes import find_note_files, parse_bytes, read_bytes
+from salvo.options import Options, build_day
 from salvo.parallel import parallel_map
 from salvo.render import DEFAULT_ROOT, render_bodies, render_site
+from salvo.stamp import CACHE_DIR, SETTLED_NS
 from salvo.validate import sort_notes, validate_note
 from salvo.write import Outputs, check_destination, patch_site, write_site
-
-# A file is known by its signature only if it had not changed for this long when it was read: a write in the
-# same clock tick as the read would leave the signature as it was.
-SETTLED_NS = 2_000_000_000
-
-
-@dataclass(frozen=True)
-class Options:
-    """What the command line may change about a build."""
-
-    drafts: bool = False
-    base_url: str | None = None
-    today: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -58,21 +47,13 @@ class BuildReport:
                 f"{self.destination}")
 
 
-def today() -> dt.date:
-    """Today in Korea, or the day given by SOURCE_DATE_EPOCH for reproducible builds."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), KST).date()
-    return dt.datetime.now(KST).date()
-
-
 def read_notes(source: Path, config: SiteConfig, day: dt.date, cache: Cache) -> tuple[list[Note], list[Problem], int]:
-    """Steps 2 and 3, read and validate: every note file under content/, checked on its own (unchanged files
-    from the cache, the rest on every core), then the rules between notes; also how many files were read."""
+    """Steps 2 and 3, read and validate: every note file under content/, checked on its own (files known
+    unchanged from the cache, the rest read and checked on every core), then the rules between notes; also how
+    many files were read."""
     files, problems = find_note_files(source)
     results: dict[str, tuple[Note | None, list[Problem]]] = {}
-    missing: list[tuple[str, bytes]] = []
-    keys: dict[str, str] = {}
+    unknown: list[tuple[str, str, str | None]] = []
     salt = digest(code_digest(), repr(config), day.isoformat())
     for rel, path in files:
         signature = _signature(path)
@@ -80,24 +61,16 @@ def read_notes(source: Path, config: SiteConfig, day: dt.date, cache: Cache) -> 
         cached = cache.get("note", digest(salt, rel, known)) if known else None
         if cached is not None:
             results[rel] = cached
-            continue
-        data, found = read_bytes(rel, path, config.max_note_kb * 1024)
-        if data is None:
-            results[rel] = (None, found)
-            continue
-        content = digest(data)
-        if signature and time.time_ns() - signature[1] > SETTLED_NS:
-            cache.put("file", signature[0], content)
-        keys[rel] = digest(salt, rel, content)
-        cached = cache.get("note", keys[rel])
-        if cached is None:
-            missing.append((rel, data))
         else:
-            results[rel] = cached
-    check = partial(_check, config=config, day=day)
-    for (rel, _), checked in zip(missing, parallel_map(check, missing), strict=True):
+            settled = signature is not None and time.time_ns() - signature[1] > SETTLED_NS
+            unknown.append((rel, path, signature[0] if settled else None))
+    read = partial(_read_and_check, salt=salt, config=config, day=day, cache=cache)
+    for (rel, _, signature), (content, key, checked) in zip(unknown, parallel_map(read, unknown), strict=True):
         results[rel] = checked
-        cache.put("note", keys[rel], checked)
+        if key:
+            cache.put("note", key, checked)
+        if content and signature:
+            cache.put("file", signature, content)
     notes = []
     for rel in sorted(results):
         note, found = results[rel]
@@ -105,6 +78,19 @@ def read_notes(source: Path, config: SiteConfig, day: dt.date, cache: Cache) -> 
         if note:
             notes.append(note)
     return notes, problems, len(results)
+
+
+def _read_and_check(item: tuple[str, str, str | None], salt: str, config: SiteConfig, day: dt.date, cache: Cache
+                    ) -> tuple[str | None, str | None, tuple[Note | None, list[Problem]]]:
+    """A note file's content digest, its cache key and the note, checked or as cached for the same contents
+    (run in a worker, which reads the parent's cache as it was when forked)."""
+    rel, path, _ = item
+    data, found = read_bytes(rel, path, config.max_note_kb * 1024)
+    if data is None:
+        return None, None, (None, found)
+    content = digest(data)
+    key = digest(salt, rel, content)
+    return content, key, cache.get("note", key) or _check((rel, data), config, day)
 
 
 def _signature(path: str) -> tuple[str, int] | None:
@@ -122,10 +108,7 @@ def _check(item: tuple[str, bytes], config: SiteConfig, day: dt.date) -> tuple[N
     raw, problems = parse_bytes(*item)
     if raw is None:
         return None, problems
-    note, problems = validate_note(raw, config, day)
-    if isinstance(note, Incident):
-        note.facts  # noqa: B018  # computed here, on every core, and cached with the note
-    return note, problems
+    return validate_note(raw, config, day)
 
 
 def load_site(source: Path, options: Options, cache: Cache | None = None) -> tuple[Site, int]:
@@ -202,8 +185,3 @@ def edited_bodies(source: Path, site: Site, changed: Collection[str], day: dt.da
             return None
         edited[old.slug] = note
     return edited
-
-
-def build_day(options: Options) -> dt.date:
-    """The day the build is for: given, or today."""
-    return options.today or today()

@@ -18,7 +18,7 @@ from salvo.config import SiteConfig, load_config
 from salvo.errors import Problem, SiteError
 from salvo.model import LAUNCH
 from salvo.notes import CONTENT, parse_note, read_note
-from salvo.pipeline import today
+from salvo.options import today
 from salvo.slugs import slugify
 from salvo.validate import INCIDENT_KEYS, validate_note
 

@@ -38,7 +38,8 @@ from salvo import pipeline
 from salvo.cache import Cache
 from salvo.errors import Problem, SiteError, display_path
 from salvo.notes import ignored_name
-from salvo.pipeline import BuildReport, Options
+from salvo.options import Options
+from salvo.pipeline import BuildReport
 
 Builder = Callable[[Collection[str] | None], list[Problem]]  # what changed (None: everything) -> problems
 WATCHED = ("site.toml", "content", "templates", "static")
