@@ -107,6 +107,11 @@ class Cache:
             self.new.setdefault(kind, {})[key] = value
         return value
 
+    def keep(self, kind: str) -> None:
+        """Keep every entry of a kind for the next build, as if this build had used them: for work that a cached
+        result made unneeded now, and that a later build will need again."""
+        self.new[kind] = {**self.old.get(kind, {}), **self.new.get(kind, {})}
+
     def put(self, kind: str, key: str, value: Any) -> None:
         """Remember a value for the next build."""
         self.new.setdefault(kind, {})[key] = value

@@ -207,6 +207,8 @@ class Renderer:
             self.timeline_lines()
             pages = [(path, Packed.of(data)) for path, data in self.site_pages()]
             self.cache.put("site", key, pages)
+        else:
+            self.cache.keep("line")  # a note's facts changed next time: the other notes' lines stand
         return pages
 
     def feed(self) -> tuple[str, bytes]:

@@ -101,19 +101,19 @@ class Stamp:
         try:
             with open(self.file, encoding="utf-8") as handle:
                 stamp = json.load(handle)
-            outputs = outputs_digest(self.destination, stamp["paths"])[0]
-            if stamp["inputs"] != self.inputs or outputs != stamp["outputs"]:
-                return None
-            return stamp
+            same = stamp["inputs"] == self.inputs  # the outputs are looked at only then
+            return stamp if same and outputs_digest(self.destination, stamp["paths"])[0] == stamp["outputs"] else None
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
     def record(self, notes: int, paths: list[str]) -> None:
         """Record a build that wrote these files, if every input and output had settled; else forget the last."""
-        outputs, settled = outputs_digest(self.destination, paths)
         with contextlib.suppress(OSError):
             os.remove(self.file)
-        if not (self.settled and settled):
+        if not self.settled:
+            return
+        outputs, settled = outputs_digest(self.destination, paths)
+        if not settled:
             return
         os.makedirs(os.path.dirname(self.file), exist_ok=True)
         temp = f"{self.file}.{os.getpid()}.tmp"
