@@ -172,6 +172,9 @@ def make_salvo() -> Tool:
         raise FileNotFoundError("build.py or salvo/pipeline.py is missing: Salvo's pipeline is not there yet")
     python = str(salvo_python())
     commit = first_line([["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"]])
+    # Byte-compiled as pip compiles the peers' packages when it installs them: where PYTHONDONTWRITEBYTECODE is
+    # set (as on the project's machines), every run would otherwise compile Salvo's modules again.
+    subprocess.run([python, "-m", "compileall", "-q", str(REPO / "salvo")], check=True)
     return Tool("salvo", lambda site, out: [python, "build.py", "build", "--source", str(site), "--destination",
                                             str(out)],
                 lambda site: REPO, (".salvo-cache",), f"commit {commit}, {first_line([[python, '--version']])}",

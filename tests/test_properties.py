@@ -31,7 +31,7 @@ from test_hostile import audit_output, executable_markup
 from salvo import markup
 from salvo.config import SiteConfig, load_config
 from salvo.errors import Problem
-from salvo.markup import EXTENSIONS, NEEDS, SkippingInlineProcessor, markdown_converter, plain_text, render_markdown
+from salvo.markup import NEEDS, SkippingInlineProcessor, markdown_converter, plain_text, render_markdown
 from salvo.notes import parse_bytes
 from salvo.slugs import slugify
 from salvo.validate import INCIDENT_KEYS, segment_problem, validate_note
@@ -210,7 +210,7 @@ def markdown_bodies(draw: st.DrawFn) -> str:
 @functools.cache
 def plain_markdown() -> markdown.Markdown:
     """Markdown as Salvo configures it, with Markdown's own inline step."""
-    return markdown.Markdown(extensions=EXTENSIONS, output_format="html")
+    return markdown.Markdown(extensions=markup.extensions(), output_format="html")
 
 
 def same_html(body: str) -> bool:
@@ -245,7 +245,7 @@ MATCHED_BY = {
 @pytest.mark.parametrize("pattern", sorted(NEEDS))
 def test_text_a_passed_over_pattern_matches_converts_the_same(pattern):
     for text in MATCHED_BY[pattern]:
-        without = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
+        without = markdown.Markdown(extensions=markup.extensions(), output_format="html")
         for registry in (without.inlinePatterns, without.treeprocessors["smarty"].inlinePatterns):
             registry.deregister(pattern, strict=False)
         assert without.convert(text) != plain_markdown().reset().convert(text), \
