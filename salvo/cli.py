@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from salvo.errors import SiteError
-from salvo.options import Options, build_day
+from salvo.options import Options, today
 from salvo.stamp import Stamp
 
 COMMANDS = ("build", "serve", "new", "check", "import")
@@ -84,8 +84,7 @@ def run_build(args: argparse.Namespace) -> int:
     last build, say so without importing the rest of Salvo."""
     source = args.source
     destination = args.destination or source / "public"
-    options = Options(drafts=args.drafts, base_url=args.base_url)
-    options = Options(options.drafts, options.base_url, build_day(options))
+    options = Options(drafts=args.drafts, base_url=args.base_url, today=today())
     stamp = Stamp(str(source), str(destination), repr(options))  # before anything is read
     if last := stamp.recorded():
         print(f"Up to date: {last['notes']} notes, {len(last['paths'])} files, unchanged since the last build: "

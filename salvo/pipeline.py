@@ -53,7 +53,8 @@ def read_notes(source: Path, config: SiteConfig, day: dt.date, cache: Cache) -> 
     many files were read."""
     files, problems = find_note_files(source)
     results: dict[str, tuple[Note | None, list[Problem]]] = {}
-    unknown: list[tuple[str, str, str | None]] = []
+    unknown: list[tuple[str, str]] = []
+    settled: dict[str, str] = {}  # signatures of unknown files that had not changed for a while
     salt = digest(code_digest(), repr(config), day.isoformat())
     for rel, path in files:
         signature = _signature(path)
@@ -62,15 +63,16 @@ def read_notes(source: Path, config: SiteConfig, day: dt.date, cache: Cache) -> 
         if cached is not None:
             results[rel] = cached
         else:
-            settled = signature is not None and time.time_ns() - signature[1] > SETTLED_NS
-            unknown.append((rel, path, signature[0] if settled else None))
+            unknown.append((rel, path))
+            if signature and time.time_ns() - signature[1] > SETTLED_NS:
+                settled[rel] = signature[0]
     read = partial(_read_and_check, salt=salt, config=config, day=day, cache=cache)
-    for (rel, _, signature), (content, key, checked) in zip(unknown, parallel_map(read, unknown), strict=True):
+    for (rel, _), (content, key, checked) in zip(unknown, parallel_map(read, unknown), strict=True):
         results[rel] = checked
-        if key:
+        if content and key:
             cache.put("note", key, checked)
-        if content and signature:
-            cache.put("file", signature, content)
+            if rel in settled:
+                cache.put("file", settled[rel], content)
     notes = []
     for rel in sorted(results):
         note, found = results[rel]
@@ -80,11 +82,11 @@ def read_notes(source: Path, config: SiteConfig, day: dt.date, cache: Cache) -> 
     return notes, problems, len(results)
 
 
-def _read_and_check(item: tuple[str, str, str | None], salt: str, config: SiteConfig, day: dt.date, cache: Cache
+def _read_and_check(item: tuple[str, str], salt: str, config: SiteConfig, day: dt.date, cache: Cache
                     ) -> tuple[str | None, str | None, tuple[Note | None, list[Problem]]]:
     """A note file's content digest, its cache key and the note, checked or as cached for the same contents
     (run in a worker, which reads the parent's cache as it was when forked)."""
-    rel, path, _ = item
+    rel, path = item
     data, found = read_bytes(rel, path, config.max_note_kb * 1024)
     if data is None:
         return None, None, (None, found)
