@@ -46,6 +46,7 @@ def template_environment(source: Path, bytecode: Path | None = None) -> jinja2.E
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # a build renders with the templates as they were when it began (no stat per page)
     )
     env.filters.update(km=km, day=day_label, ordinal=ordinal, number=number)
     return env
