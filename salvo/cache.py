@@ -17,6 +17,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from salvo.stamp import walk
+
 SHARDS = 64
 CODE = Path(__file__).resolve().parent
 
@@ -43,11 +45,12 @@ def _own_code() -> str:
 
 
 def _folder_digest(folder: Path) -> str:
-    """A digest of every file under a folder (none if it is missing), names included."""
+    """A digest of every file under a folder (none if it is missing), names included, through links to folders."""
     parts: list[bytes] = []
-    if folder.is_dir():
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
+    for here, _, names in walk(str(folder)):
+        for name in names:
+            path = Path(here, name)
+            if path.is_file():
                 parts += [path.relative_to(folder).as_posix().encode(), path.read_bytes()]
     return digest(*parts)
 

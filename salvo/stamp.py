@@ -18,6 +18,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Iterator
 from typing import Any
 
 CACHE_DIR = ".salvo-cache"
@@ -55,16 +56,27 @@ class Signatures:
         self.add(f"{path}\0{info.st_size}\0{info.st_ino}\0{info.st_mtime_ns}\0{info.st_ctime_ns}")
 
     def tree(self, folder: str) -> None:
-        """Sign every file under a folder and every folder's name (links too), in a fixed order."""
-        for here, dirs, names in os.walk(folder):
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        """Sign every file under a folder and every folder's name."""
+        for here, dirs, names in walk(folder):
             self.add(f"{here}\0folders", *dirs)
-            for name in sorted(names):
+            for name in names:
                 self.file(os.path.join(here, name))
 
     def digest(self) -> str:
         """The digest so far."""
         return self.hash.hexdigest()
+
+
+def walk(folder: str) -> Iterator[tuple[str, list[str], list[str]]]:
+    """os.walk in a fixed order, through links to folders as Jinja2 follows them (each real folder once, so a
+    link back up ends there), without __pycache__."""
+    seen = set()
+    for here, dirs, names in os.walk(folder, followlinks=True):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        if (real := os.path.realpath(here)) in seen:
+            dirs[:], names = [], []
+        seen.add(real)
+        yield here, dirs, sorted(names)
 
 
 def inputs_digest(source: str, destination: str, options: str) -> tuple[str, bool]:

@@ -88,3 +88,23 @@ def test_a_failed_build_after_a_recorded_one_is_never_taken_for_up_to_date(make_
     for _ in range(2):
         failed = site.run("build", env=build_env())
         assert failed.code == 1 and "outcome" in failed.err and UP_TO_DATE not in failed.out, failed
+
+
+def test_a_change_behind_a_linked_template_folder_builds_again(make_site, tmp_path):
+    site = make_site(record("A", 3))
+    outside = tmp_path / "shared-partials"
+    outside.mkdir()
+    (outside / "note.html").write_text("<p>First wording</p>\n", encoding="utf-8")
+    (site.root / "templates").mkdir()
+    (site.root / "templates" / "parts").symlink_to(outside, target_is_directory=True)
+    (site.root / "templates" / "parts" / "loop").symlink_to(site.root / "templates", target_is_directory=True)
+    site.write({"templates/404.html": "{% extends 'base.html' %}{% block main %}{% include 'parts/note.html' %}"
+                                      "{% endblock %}\n"})
+    assert site.run("build", env=build_env()).code == 0
+    time.sleep(2.1)
+    assert site.run("build", env=build_env()).out.startswith("Built")  # records the stamp
+    assert site.run("build", env=build_env()).out.startswith(UP_TO_DATE)
+    (outside / "note.html").write_text("<p>Second wording</p>\n", encoding="utf-8")
+    rebuilt = site.run("build", env=build_env())
+    assert rebuilt.out.startswith("Built"), rebuilt
+    assert "Second wording" in (site.public / "404.html").read_text(encoding="utf-8")
