@@ -348,9 +348,9 @@ def _json(name: str, records: list[dict[str, Any]]) -> bytes:
     """{name: records} as stable JSON, one record per line: readable, and each line made by json's C encoder
     (indented output is pure Python: a second for 10,000 notes). '<' and '>' are escaped so that the file is
     safe to inline anywhere."""
-    lines = ",\n".join(map(json.JSONEncoder(ensure_ascii=False).encode, records))
-    text = f'{{"{name}": [\n{lines}\n]}}\n' if records else f'{{"{name}": []}}\n'
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").encode("utf-8")
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    lines = b",\n".join(encode(r).replace("<", "\\u003c").replace(">", "\\u003e").encode("utf-8") for r in records)
+    return b'{"%s": [\n%s\n]}\n' % (name.encode(), lines)  # built as bytes: one copy of a large file, not four
 
 
 def render_site(site: Site, source: Path, cache: Cache) -> dict[str, bytes | Packed]:
