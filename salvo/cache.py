@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from salvo.stamp import walk
+from salvo.stamp import libraries_digest, walk
 
 SHARDS = 64
 CODE = Path(__file__).resolve().parent
@@ -40,8 +40,9 @@ def code_digest(*folders: Path) -> str:
 
 @lru_cache(maxsize=1)
 def _own_code() -> str:
-    """Salvo's own files, read once per process: the code that runs is the code imported when it started."""
-    return _folder_digest(CODE)
+    """Salvo's own files, read once per process (the code that runs is the code imported when it started), and
+    its libraries' files as they were then (an upgrade may render the same note differently)."""
+    return digest(_folder_digest(CODE), libraries_digest())
 
 
 def _folder_digest(folder: Path) -> str:

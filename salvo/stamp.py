@@ -86,10 +86,24 @@ def inputs_digest(source: str, destination: str, options: str) -> tuple[str, boo
     for folder in (*(os.path.join(source, name) for name in ("content", "templates", "static")),
                    os.path.join(ROOT, "templates"), os.path.join(ROOT, "static"), CODE):
         signed.tree(folder)
-    for library in LIBRARIES:  # an upgrade replaces the files
-        spec = importlib.util.find_spec(library)
-        signed.file(spec.origin if spec and spec.origin else library)
+    for folder in library_folders():
+        signed.tree(folder)
     return signed.digest(), signed.settled
+
+
+def library_folders() -> list[str]:
+    """The folders of the libraries that turn notes into pages: an upgrade, which may render them differently,
+    replaces their files."""
+    specs = (importlib.util.find_spec(library) for library in LIBRARIES)
+    return [folder for spec in specs if spec for folder in spec.submodule_search_locations or ()]
+
+
+def libraries_digest() -> str:
+    """A digest of the signatures of the libraries' files."""
+    signed = Signatures()
+    for folder in library_folders():
+        signed.tree(folder)
+    return signed.digest()
 
 
 def outputs_digest(destination: str, paths: list[str]) -> tuple[str, bool]:

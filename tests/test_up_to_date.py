@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import markdown
 from conftest import SITE_TOML, Site, incident
 from test_output_safety import build_env, difference, record
 
@@ -108,3 +109,19 @@ def test_a_change_behind_a_linked_template_folder_builds_again(make_site, tmp_pa
     rebuilt = site.run("build", env=build_env())
     assert rebuilt.out.startswith("Built"), rebuilt
     assert "Second wording" in (site.public / "404.html").read_text(encoding="utf-8")
+
+
+def test_an_upgraded_library_renders_every_page_again(make_site, tmp_path):
+    # A copy of Markdown stands in for the installed one; an upgrade replaces its files.
+    library = tmp_path / "lib"
+    shutil.copytree(Path(markdown.__file__).parent, library / "markdown",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    env = build_env(PYTHONPATH=str(library))
+    site = make_site({"content/incidents/2017-07-04-dash.md": incident("Dash", body="Before---after.")})
+    page = site.public / "incidents" / "2017-07-04-dash" / "index.html"
+    for _ in range(2):
+        assert site.run("build", env=env).code == 0
+    assert "Before\u2014after." in page.read_text(encoding="utf-8")  # an em dash
+    edit(library / "markdown" / "extensions" / "smarty.py", "'mdash': '&mdash;'", "'mdash': '&ndash;'")
+    assert site.run("build", env=env).code == 0
+    assert "Before\u2013after." in page.read_text(encoding="utf-8")  # the "upgrade" makes it an en dash
