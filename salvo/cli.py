@@ -52,7 +52,8 @@ def parser() -> argparse.ArgumentParser:
 
     importer = commands.add_parser("import", help="turn rows of a launch or context CSV into notes")
     common(importer)
-    importer.add_argument("csv", type=Path, help="a CSV file shaped like shared/data/nk_launch_events.csv")
+    importer.add_argument("csv", type=Path, help="a CSV file shaped like sources/nk_launch_events.csv or "
+                          "sources/context_events.csv")
     return main
 
 

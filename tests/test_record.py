@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -16,7 +17,7 @@ import yaml
 from conftest import Page
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "data"
+DATA = ROOT / "sources"
 KST = dt.timezone(dt.timedelta(hours=9))
 
 
@@ -116,3 +117,18 @@ def test_every_incident_page_cites_a_source(built):
         cited = [a for a in page.find_all("a", rel="noopener noreferrer")
                  if str(a["attrs"]["href"]).startswith(("https://", "http://"))]
         assert len(page.find_all("ol", class_="sources")) == 1 and cited, path
+
+
+def test_the_derived_record_is_reproduced_from_the_raw_files(tmp_path):
+    """The derived CSVs the notes were imported from are exactly what sources/normalize.py makes of the raw
+    files and the hand-made corrections kept beside them."""
+    copy = tmp_path / "sources"
+    shutil.copytree(DATA, copy)
+    derived = ("nk_launch_events.csv", "nk_launch_events_supplement.csv")
+    for name in derived:
+        (copy / name).unlink()
+    done = subprocess.run([sys.executable, "normalize.py", "--data", ".", "--quiet"], cwd=copy,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    for name in derived:
+        assert (copy / name).read_bytes() == (DATA / name).read_bytes(), name
