@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -19,6 +19,7 @@ CONFIG_FILE = "site.toml"
 VOCABULARIES = ("missile_types", "outcomes", "record_statuses", "context_kinds")
 REQUIRED_WORDS = {"record_statuses": ("supplement", "editor"), "outcomes": ("unknown",)}
 PERIOD_KEYS = {"name": str, "label": str, "party": str, "start": dt.datetime, "end": dt.datetime}
+CALL_KEYS = {"id": str, "title": str, "explanation": str, "incidents": list, "missile_types": list}
 TOP_KEYS: dict[str, type] = {
     "title": str,
     "subtitle": str,
@@ -28,12 +29,15 @@ TOP_KEYS: dict[str, type] = {
     "author": str,
     "record_start": dt.date,
     "compare_from": dt.date,
+    "complete_to": dt.date,
     "max_note_kb": int,
     "feed_entries": int,
     "periods": list,
+    "judgement_calls": list,
     "vocabularies": dict,
 }
-OPTIONAL = {"subtitle": "", "author": "", "max_note_kb": 1024, "feed_entries": 30}
+OPTIONAL = {"subtitle": "", "author": "", "complete_to": None, "max_note_kb": 1024, "feed_entries": 30,
+            "judgement_calls": []}
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,19 @@ class Period:
 
 
 @dataclass(frozen=True)
+class JudgementCall:
+    """A choice about what the record counts that a reader could make the other way: the incidents it
+    concerns (by note name, or by missile class), disclosed beside every figure it moves."""
+
+    id: str
+    title: str
+    explanation: str
+    incidents: tuple[str, ...]
+    missile_types: tuple[str, ...]
+    line: int  # of its `id` in site.toml, for problems found with the notes
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     """Everything site.toml says, checked and frozen."""
 
@@ -63,10 +80,12 @@ class SiteConfig:
     language: str
     author: str
     record_start: dt.date
+    complete_to: dt.date | None  # the Korean date the record is complete to (None: the day of the build)
     compare_from: dt.date
     max_note_kb: int
     feed_entries: int
     periods: tuple[Period, ...]
+    judgement_calls: tuple[JudgementCall, ...]
     vocabularies: Mapping[str, Mapping[str, str]]
 
     @property
@@ -148,6 +167,8 @@ def _check(data: dict[str, Any], lines: _KeyLines) -> SiteConfig:
         values["base_url"] = url if url.endswith("/") else url + "/"
     periods = tuple(_check_periods(values.get("periods", []), problem))
     vocabularies = _check_vocabularies(values.get("vocabularies", {}), problem)
+    calls = tuple(_check_calls(values.get("judgement_calls", []), vocabularies.get("missile_types", {}), problem,
+                               lines))
     if problems:
         raise SiteError(problems)
     return SiteConfig(
@@ -158,12 +179,45 @@ def _check(data: dict[str, Any], lines: _KeyLines) -> SiteConfig:
         language=values["language"],
         author=values["author"],
         record_start=values["record_start"],
+        complete_to=values["complete_to"],
         compare_from=values["compare_from"],
         max_note_kb=values["max_note_kb"],
         feed_entries=values["feed_entries"],
         periods=periods,
+        judgement_calls=calls,
         vocabularies=MappingProxyType(vocabularies),
     )
+
+
+def _tables(raw: list[Any], section: str, keys: dict[str, type], required: tuple[str, ...], problem: Any
+            ) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Each [[section]] table whose keys are all known and whose values have the right types, with its
+    position; every other is reported, key by key, and left out."""
+    for n, table in enumerate(raw):
+        if not isinstance(table, dict):
+            problem(section, f"`{section}` must be a list of [[{section}]] tables")
+            continue
+        bad = False
+        for key in table:
+            if key not in keys:
+                problem(key, f"unknown key `{key}` in [[{section}]].{did_you_mean(key, tuple(keys))}", section, n)
+                bad = True
+        for key, kind in keys.items():
+            value = table.get(key)
+            if value is None:
+                if key in required:
+                    problem(key, f"[[{section}]] number {n + 1} needs `{key}`", section, n)
+                    bad = True
+            elif not _is(value, kind) or (kind is list and not all(isinstance(v, str) for v in value)):
+                example = ", e.g. 2025-01-20T12:00:00-05:00" if kind is dt.datetime else ""
+                problem(key, f"`{key}` must be {_describe(kind)}{' of text' if kind is list else ''}{example}",
+                        section, n)
+                bad = True
+            elif kind is dt.datetime and value.tzinfo is None:
+                problem(key, f"`{key}` needs a UTC offset, e.g. 2025-01-20T12:00:00-05:00", section, n)
+                bad = True
+        if not bad:
+            yield n, table
 
 
 def _check_periods(raw: list[Any], problem: Any) -> list[Period]:
@@ -171,30 +225,7 @@ def _check_periods(raw: list[Any], problem: Any) -> list[Period]:
     periods: list[Period] = []
     if not raw:
         problem("periods", "no [[periods]] defined: add at least one administration with name, label, start")
-    for n, table in enumerate(raw):
-        if not isinstance(table, dict):
-            problem("periods", "`periods` must be a list of [[periods]] tables")
-            continue
-        bad = False
-        for key in table:
-            if key not in PERIOD_KEYS:
-                problem(key, f"unknown key `{key}` in [[periods]].{did_you_mean(key, tuple(PERIOD_KEYS))}",
-                        "periods", n)
-                bad = True
-        for key, kind in PERIOD_KEYS.items():
-            value = table.get(key)
-            if value is None:
-                if key in ("name", "label", "start"):
-                    problem(key, f"[[periods]] number {n + 1} needs `{key}`", "periods", n)
-                    bad = True
-            elif not _is(value, kind):
-                problem(key, f"`{key}` must be {_describe(kind)}, e.g. 2025-01-20T12:00:00-05:00", "periods", n)
-                bad = True
-            elif kind is dt.datetime and value.tzinfo is None:
-                problem(key, f"`{key}` needs a UTC offset, e.g. 2025-01-20T12:00:00-05:00", "periods", n)
-                bad = True
-        if bad:
-            continue
+    for n, table in _tables(raw, "periods", PERIOD_KEYS, ("name", "label", "start"), problem):
         period = Period(
             name=table["name"],
             label=table["label"],
@@ -212,6 +243,29 @@ def _check_periods(raw: list[Any], problem: Any) -> list[Period]:
             problem("label", f"two periods have the label `{period.label}`: labels must differ", "periods", n)
         periods.append(period)
     return periods
+
+
+def _check_calls(raw: list[Any], missile_types: Mapping[str, str], problem: Any, lines: _KeyLines
+                 ) -> list[JudgementCall]:
+    """Each [[judgement_calls]] table -> a JudgementCall: an id, a title, an explanation, and the incidents it
+    concerns (note names, missile classes, or both). Whether the notes exist is checked with the notes."""
+    calls: list[JudgementCall] = []
+    for n, table in _tables(raw, "judgement_calls", CALL_KEYS, ("id", "title", "explanation"), problem):
+        for name in table.get("missile_types", []):
+            if name not in missile_types:
+                hint = did_you_mean(name, tuple(missile_types))
+                problem("missile_types", f"`{name}` is not in [vocabularies.missile_types].{hint}",
+                        "judgement_calls", n)
+        if not table.get("incidents") and not table.get("missile_types"):
+            problem("id", f"judgement call `{table['id']}` concerns no incident: list note names in `incidents` "
+                    "(e.g. \"2019-04-17-tactical-guided-weapon\") or classes in `missile_types`", "judgement_calls", n)
+        if any(c.id == table["id"] for c in calls) or slugify(table["id"]) != table["id"]:
+            problem("id", "judgement call ids must be unique and written as in a web address "
+                    f"(`{slugify(table['id'])}`)", "judgement_calls", n)
+        calls.append(JudgementCall(table["id"], table["title"], table["explanation"],
+                                   tuple(table.get("incidents", ())), tuple(table.get("missile_types", ())),
+                                   lines.find("id", "judgement_calls", n)))
+    return calls
 
 
 def _check_vocabularies(raw: dict[str, Any], problem: Any) -> dict[str, Mapping[str, str]]:

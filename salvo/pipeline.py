@@ -24,7 +24,7 @@ from salvo.options import Options, build_day
 from salvo.parallel import parallel_map
 from salvo.render import DEFAULT_ROOT, render_bodies, render_site
 from salvo.stamp import CACHE_DIR, SETTLED_NS
-from salvo.validate import sort_notes, validate_note
+from salvo.validate import check_calls, sort_notes, validate_note
 from salvo.write import Outputs, check_destination, patch_site, write_site
 
 
@@ -115,10 +115,12 @@ def _check(item: tuple[str, bytes], config: SiteConfig, day: dt.date) -> tuple[N
 
 def load_site(source: Path, options: Options, cache: Cache | None = None) -> tuple[Site, int]:
     """Steps 1 to 4: config, read, validate, assemble; raise SiteError with every problem found."""
+    day = build_day(options)
     config = load_config(source, options.base_url)
-    checked, problems, count = read_notes(source, config, build_day(options), cache or NoCache())
+    config = replace(config, complete_to=config.complete_to or day)  # unstated: the record is complete to today
+    checked, problems, count = read_notes(source, config, day, cache or NoCache())
     notes, found = sort_notes(checked)
-    problems += found
+    problems += found + check_calls(notes, config)
     if problems:
         raise SiteError(problems)
     if not options.drafts:
