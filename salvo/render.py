@@ -50,7 +50,7 @@ def template_environment(source: Path, bytecode: Path | None = None) -> jinja2.E
         keep_trailing_newline=True,
         auto_reload=False,  # a build renders with the templates as they were when it began (no stat per page)
     )
-    env.filters.update(km=km, day=day_label, short_day=short_day, ordinal=ordinal, number=number, plural=plural,
+    env.filters.update(km=km, day=day_label, landing=landing, short_day=short_day, ordinal=ordinal, number=number, plural=plural,
                        figure_value=figure_value)
     env.globals["figure_names"] = FIGURE_NAMES
     return env
@@ -86,6 +86,15 @@ def day_label(value: Any) -> str:
         date, precision = dt.date.fromisoformat(str(value)[:10]), "day"
     month = f"{MONTHS[date.month - 1]} {date.year}"
     return month if precision == "month" else f"{date.day} {month}"
+
+
+def landing(value: str | None) -> str:
+    """Where an event's missiles came down, as the record joins several places ("A / unknown") put in words."""
+    places = (value or "unknown").split(" / ")
+    known = [p for p in places if p != "unknown"]
+    if not known:
+        return "unknown"
+    return " and ".join(known) + ("; not recorded for the others" if len(known) < len(places) else "")
 
 
 def short_day(value: dt.date) -> str:

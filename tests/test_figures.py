@@ -293,3 +293,18 @@ def test_launches_between_consecutive_milestones(make_site):
     assert site.run("build").code == 0
     page = site.page("periods/trump-1st-term/index.html")
     assert "Singapore Hanoi 260 0" in page.text_of("tr")
+
+
+def test_generated_words_are_grammatical(make_site):
+    site = make_site({
+        "content/incidents/2017-03-06-a.md": incident("A", "2017-03-06", landing='"Sea of Japan (East Sea) / unknown"',
+                                                      latitude=39.9, longitude=125.2),
+        "content/incidents/2017-03-07-b.md": incident("B", "2017-03-07", landing='"unknown / unknown"',
+                                                      latitude=39.9, longitude=125.2),
+    })
+    assert site.run("build").code == 0
+    rows = site.page("incidents/2017-03-06-a/index.html").text_of("tr")
+    assert "Landing Sea of Japan (East Sea); not recorded for the others" in rows
+    assert "Landing unknown" in site.page("incidents/2017-03-07-b/index.html").text_of("tr")
+    description = site.page("periods/index.html").text_of("desc", id="map-trump-1st-term-d")[0]
+    assert description == "Map of launch sites under Trump (1st term): 2 launch events at 1 site."
