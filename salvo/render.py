@@ -50,8 +50,8 @@ def template_environment(source: Path, bytecode: Path | None = None) -> jinja2.E
         keep_trailing_newline=True,
         auto_reload=False,  # a build renders with the templates as they were when it began (no stat per page)
     )
-    env.filters.update(km=km, day=day_label, landing=landing, short_day=short_day, ordinal=ordinal, number=number, plural=plural,
-                       figure_value=figure_value)
+    env.filters.update(km=km, day=day_label, landing=landing, short_day=short_day, ordinal=ordinal, number=number,
+                       plural=plural, figure_value=figure_value)
     env.globals["figure_names"] = FIGURE_NAMES
     return env
 
