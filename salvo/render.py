@@ -32,7 +32,8 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 GROUP_TITLES = {"classes": "Missile classes", "years": "Years", "provinces": "Provinces", "tags": "Tags"}
 CSV_FIELDS = ("event_id", "date", "time_kst", "kind", "administration", "missile_type", "missile_name", "count",
               "launch_site", "province", "latitude", "longitude", "distance_km", "apogee_km", "landing", "outcome",
-              "hypersonic", "overflew_japan", "record_status", "in_comparable_record", "url", "sources")
+              "hypersonic", "overflew_japan", "record_status", "in_comparable_record", "judgement_calls", "url",
+              "sources")
 
 
 def template_environment(source: Path, bytecode: Path | None = None) -> jinja2.Environment:
@@ -377,6 +378,7 @@ class Renderer:
             "landing": i.landing, "outcome": i.outcome, "hypersonic": i.hypersonic,
             "overflew_japan": i.overflew_japan, "record_status": i.record_status,
             "in_comparable_record": i.comparable,
+            "judgement_calls": [call.id for call, slugs in self.site.calls if i.slug in slugs],
             "url": self.absolute(f"/incidents/{i.slug}/"),
             "sources": [s.url for s in i.sources],
         }
