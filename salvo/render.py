@@ -82,10 +82,8 @@ def day_label(value: Any) -> str:
     """A date as a reader says it: "4 July 2017", or "September 1984" when only the month is known."""
     if hasattr(value, "precision"):
         date, precision = value.date, value.precision
-    elif len(text := str(value)) == 7:  # "YYYY-MM": only the month is known
-        date, precision = dt.date.fromisoformat(text + "-01"), "month"
     else:
-        date, precision = dt.date.fromisoformat(text[:10]), "day"
+        date, precision = dt.date.fromisoformat(str(value)[:10]), "day"
     month = f"{MONTHS[date.month - 1]} {date.year}"
     return month if precision == "month" else f"{date.day} {month}"
 
