@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
+from itertools import chain, count
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -56,10 +57,11 @@ def _text(x: float, y: float, text: str, css: str = "", anchor: str = "middle") 
 
 
 def _ticks(maximum: int) -> list[int]:
-    """Round gridline values from 0 up to the maximum."""
+    """Round gridline values from 0 up to the maximum: at most six, a round step apart, for any maximum."""
     if maximum <= 0:
         return [0]
-    step = next(s for s in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000) if maximum / s <= 5)
+    steps = chain((1, 2, 5, 10, 20, 25, 50), (m * 10**e for e in count(2) for m in (1, 2, 5)))
+    step = next(s for s in steps if maximum / s <= 5)
     return list(range(0, maximum + step, step))
 
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from conftest import SITE_TOML, Page, incident
+from hypothesis import given
+from hypothesis import strategies as st
+
+from salvo.charts import _ticks
 
 
 def periods(site) -> dict[str, dict]:
@@ -321,3 +326,26 @@ def test_generated_words_are_grammatical(make_site):
     assert "Landing unknown" in site.page("incidents/2017-03-07-b/index.html").text_of("tr")
     description = site.page("periods/index.html").text_of("desc", id="map-trump-1st-term-d")[0]
     assert description == "Map of launch sites under Trump (1st term): 2 launch events at 1 site."
+
+
+@given(st.integers(min_value=0, max_value=10**9))
+def test_gridlines_are_few_round_and_cover_any_maximum(maximum):
+    ticks = _ticks(maximum)
+    assert ticks[0] == 0 and ticks[-1] >= maximum and len(ticks) <= 6
+    if maximum:
+        step = ticks[1]
+        assert ticks == list(range(0, ticks[-1] + 1, step)) and ticks[-1] - step < maximum
+        digits = str(step).rstrip("0")
+        assert digits in ("1", "2", "25", "5"), f"{step} is not a round step"
+
+
+def test_a_term_with_more_than_five_thousand_launch_events_builds(make_site):
+    start = dt.date(2017, 2, 1)
+    days = [start + dt.timedelta(days=n % 1400) for n in range(5001)]
+    site = make_site({f"content/incidents/{day}-n{n}.md": incident(f"Launch {n}", str(day))
+                      for n, day in enumerate(days)})
+    run = site.run("build")
+    assert run.code == 0 and "Traceback" not in run.err, run.err
+    assert periods(site)["Trump (1st term)"]["launch_events"] == 5001
+    line = site.page("index.html").find_all("polyline", **{"data-period": "trump-1st-term"})
+    assert [p["attrs"]["data-value"] for p in line] == ["5001"]
