@@ -20,6 +20,7 @@ import queue
 import re
 import shutil
 import signal
+import stat
 import sys
 import tempfile
 import threading
@@ -136,15 +137,19 @@ def content_type(path: Path) -> str:
     return f"{kind}; charset=utf-8" if text else kind
 
 
-def watched_state(source: Path) -> dict[str, tuple[int, int, int] | bool | None]:
-    """What is looked at by polling: site.toml's (mtime, size, inode), and which watched folders exist (an editor
-    may replace site.toml by renaming a new file over it, or create templates/ while the server runs)."""
-    state: dict[str, tuple[int, int, int] | bool | None] = {name: (source / name).is_dir() for name in FOLDERS}
-    try:
-        info = (source / WATCHED[0]).stat()
-        state[WATCHED[0]] = (info.st_mtime_ns, info.st_size, info.st_ino)
-    except OSError:
-        state[WATCHED[0]] = None
+def watched_state(source: Path) -> dict[str, tuple[int, ...] | None]:
+    """What is looked at by polling: site.toml's (mtime, size, inode) and each watched folder's (device, inode),
+    None when missing (an editor may rename a new site.toml over the old; a checkout may replace a folder)."""
+    state: dict[str, tuple[int, ...] | None] = {}
+    for name in WATCHED:
+        try:
+            info = (source / name).stat()
+        except OSError:
+            state[name] = None
+            continue
+        folder = name in FOLDERS
+        state[name] = ((info.st_dev, info.st_ino) if stat.S_ISDIR(info.st_mode) else None) if folder else (
+            info.st_mtime_ns, info.st_size, info.st_ino)
     return state
 
 
@@ -182,9 +187,11 @@ class Rebuilder:
             print(f"{reason}: {done} in {ms:.0f} ms.", flush=True)
 
     def watch(self) -> None:
-        """Queue each settled burst of changes, as paths relative to the site; watch again when folders come
-        or go."""
+        """Queue each settled burst of changes, as paths relative to the site. A folder removed, renamed or
+        replaced (even by one with the same inode) takes its watch with it: watch again, then queue the burst, so
+        that the rebuild reads the new folder only once its later changes are seen."""
         state = watched_state(self.source)
+        pending: set[str] = set()  # changes held back until the folders are watched again
         while not self.stopped.is_set():
             folders = [str(self.source / name) for name in FOLDERS if state[name]]
             bursts = watchfiles.watch(*folders, watch_filter=self.wanted, debounce=DEBOUNCE_MS, step=STEP_MS,
@@ -194,15 +201,14 @@ class Rebuilder:
                 self.watching.set()
                 if self.stopped.is_set():
                     return
-                changed = {self.relative(path) for _, path in burst}
                 now = watched_state(self.source)
-                changed |= {name for name in now if now[name] != state[name]}
-                moved = any(now[name] != state[name] for name in FOLDERS)
-                state = now
-                if changed:
-                    self.changes.put(changed)
-                if moved:
+                changed = {self.relative(path) for _, path in burst} | {n for n in now if now[n] != state[n]}
+                state, pending = now, pending | changed
+                if changed & set(FOLDERS):  # an event on a watched folder itself, or a new one in its place
                     break
+                if pending:
+                    self.changes.put(pending)
+                    pending = set()
 
     def ticks(self) -> set[tuple[Any, str]]:
         """No folder to watch: nothing to report but the passing of time, for the polling."""

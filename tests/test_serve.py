@@ -7,6 +7,7 @@ import concurrent.futures
 import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
-from conftest import BUILD, SITE_TOML, Page, Site, incident
+from conftest import BUILD, ROOT, SITE_TOML, Page, Site, incident
 
 from salvo.errors import Problem
 from salvo.serve import OVERLAY_ID, Preview, preview_builder
@@ -433,3 +434,27 @@ def test_the_overlay_escapes_problems_and_unexpected_errors_become_problems(
     monkeypatch.setattr("salvo.pipeline.rebuild", explode)
     [problem] = preview_builder(tmp_path, tmp_path / "work", "http://127.0.0.1:1/")(None)
     assert problem.line > 0 and "RuntimeError" in problem.message and "the disk caught fire" in problem.message
+
+
+@pytest.mark.parametrize("replace", ["rm -rf content && cp -a backup content", "mv templates X && cp -a X templates"],
+                         ids=["rm-and-copy", "move-and-copy"])
+def test_a_watched_folder_replaced_while_serving_is_watched_again(serve: Callable[..., Served], replace: str) -> None:
+    served = serve()
+    site = served.site
+    shutil.copytree(ROOT / "templates", site.root / "templates")
+    shutil.copytree(site.root / "content", site.root / "backup")
+    site.write({f"backup/{NOTE.removeprefix('content/')}": incident(body="Restored account.")})
+    until(lambda: served.rebuilds() >= 1, CHANGE, "the rebuild for the new templates/")
+    subprocess.run(replace, shell=True, cwd=site.root, check=True)  # as editors, checkouts and sync tools do
+    if replace.startswith("rm"):
+        until(lambda: served.shows("Restored account."), CHANGE, "the replaced content/")
+    else:
+        until(lambda: served.rebuilds() >= 2, CHANGE, "the rebuild for the replaced templates/")
+    for n in range(1, 3):  # every later edit, in the new folder, is seen
+        if replace.startswith("rm"):
+            site.write({NOTE: incident(body=f"Edit {n} after the swap.")})
+        else:
+            template = (site.root / "X" / "incident.html").read_text(encoding="utf-8")
+            site.write({"templates/incident.html": template.replace("</h1>", f"</h1><p>Edit {n} after the swap.</p>")})
+        until(lambda n=n: served.shows(f"Edit {n} after the swap."), CHANGE,  # type: ignore[misc]
+              f"edit {n} after `{replace}`")
