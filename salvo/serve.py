@@ -4,8 +4,8 @@ The server knows one thing about building: a builder, `rebuild(changed) -> list[
 of changes under site.toml, content/, templates/ and static/ has settled (the folders are watched through the
 system's file events, inotify on Linux), and again if files changed while it ran.
 Browsers reload only after it returns. Problems never stop the server: they are printed as `build` prints
-them and laid over the last good pages until a clean rebuild. Pages are served by livereload (on tornado),
-which adds its reload script to every HTML response.
+them and laid over the last good pages until a clean rebuild. Pages are served on Tornado with livereload's
+script added to every HTML response, and only to requests that name this preview (see `own_host`).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import html
+import ipaddress
 import logging
 import mimetypes
 import os
@@ -29,11 +30,15 @@ import traceback
 from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import watchfiles
-from livereload import Server
-from livereload.handlers import LiveReloadHandler
+from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
+from livereload.server import LiveScriptContainer
+from tornado import httputil, web
 from tornado.ioloop import IOLoop
+from tornado.routing import AnyMatches, Matcher, Rule
+from tornado.websocket import WebSocketHandler
 
 from salvo import pipeline
 from salvo.cache import Cache
@@ -49,6 +54,12 @@ STEP_MS = 30  # a burst of saves is over once nothing has changed for this long
 DEBOUNCE_MS = 500  # changes that keep coming are still built at least this often
 POLL_MS = 100  # how often site.toml and the folders' existence are looked at
 OVERLAY_ID = "salvo-problems"
+LOOPBACK = ("localhost", "127.0.0.1", "[::1]")  # the Host names every preview answers to
+WILDCARDS = ("", "0.0.0.0", "::")  # --bind values that listen on every address
+# livereload's own snippet: load its client from this server, whatever name the page was opened by.
+LIVE_SCRIPT = (b'<script>(function(){var s=document.createElement("script");var port=location.port||'
+               b'(location.protocol=="https:"?443:80);s.src="//"+location.hostname+":"+port+"/livereload.js?port="'
+               b"+port;document.head.appendChild(s)})();</script>")
 BODY = re.compile(rb"<body\b[^>]*>", re.IGNORECASE)
 NO_PREVIEW = (b'<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Salvo preview</title>\n'
               b"</head>\n<body>\n<p>No preview yet: the site has not built since the server started.</p>\n"
@@ -113,16 +124,16 @@ class Preview:
     def respond(self, path: str) -> tuple[str, list[tuple[str, str]], bytes]:
         """Status, headers (Content-Type first) and body for a path, before any overlay."""
         parts = [p for p in path.split("/") if p not in ("", ".")]
-        target = self.root.joinpath(*parts) if ".." not in parts and "\x00" not in path else None
-        if target is not None and target.is_dir():
-            if not path.endswith("/"):
-                return "301 Moved Permanently", [("Content-Type", "text/plain"), ("Location", path + "/")], b""
-            target = target / "index.html"
-        if target is not None and target.is_file():
-            try:
+        if ".." not in parts and "\x00" not in path:
+            target = self.root.joinpath(*parts)
+            # No such file, a name too long for the file system, or swapped out by a rebuild this very moment: 404.
+            with contextlib.suppress(OSError):
+                if target.is_dir():
+                    if not path.endswith("/"):  # to the one path that names it: never `//name/`, another host
+                        location = quote("/" + "".join(f"{p}/" for p in parts))
+                        return "301 Moved Permanently", [("Content-Type", "text/plain"), ("Location", location)], b""
+                    target = target / "index.html"
                 return "200 OK", [("Content-Type", content_type(target))], target.read_bytes()
-            except OSError:  # swapped out by a rebuild this very moment
-                pass
         if not self.root.is_dir():
             return "200 OK", [("Content-Type", "text/html; charset=utf-8")], NO_PREVIEW
         missing = self.root / "404.html"
@@ -236,7 +247,7 @@ class Rebuilder:
                     changed |= self.changes.get_nowait()
             self.run(f"{min(changed) if len(changed) == 1 else f'{len(changed)} files'} changed", changed)
             if self.changes.empty() and not self.stopped.is_set():
-                self.loop.add_callback(LiveReloadHandler.reload_waiters)
+                self.loop.add_callback(reload_browsers)
 
     def stop(self) -> None:
         """Stop watching, giving a rebuild under way a few seconds to finish (it cannot be interrupted)."""
@@ -244,6 +255,65 @@ class Rebuilder:
         for thread in self.threads:
             if thread.is_alive():
                 thread.join(timeout=5)
+
+
+def own_host(name: str, bind: str) -> bool:
+    """Whether a request's Host (without its port) names this preview: a loopback name, the --bind address, or,
+    when listening on every address, any IP address. A web page can give its own host name any address (DNS
+    rebinding), never another IP address, so only these are answered, as Vite and webpack-dev-server do."""
+    if name in LOOPBACK or name == (f"[{bind}]" if ":" in bind else bind).lower():
+        return True
+    try:
+        ipaddress.ip_address(name.strip("[]"))
+    except ValueError:
+        return False
+    return bind in WILDCARDS
+
+
+class OwnHost(Matcher):
+    """Matches requests whose Host names this preview."""
+
+    def __init__(self, bind: str) -> None:
+        self.bind = bind
+
+    def match(self, request: httputil.HTTPServerRequest) -> dict[str, Any] | None:
+        """Route on (an empty match) or refuse (None)."""
+        return {} if own_host(request.host_name, self.bind) else None
+
+
+class Refused(web.RequestHandler):
+    """Any request for another Host: 403 and one line saying why."""
+
+    def initialize(self, url: str) -> None:
+        self.url = url
+
+    def prepare(self) -> None:
+        """Refuse before any method runs."""
+        self.set_status(403)
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.finish(f"Forbidden: this preview answers only to {', '.join(LOOPBACK)} and the --bind address, so that "
+                    f"no web site can read it through DNS rebinding; open {self.url}\n")
+
+
+class LiveSocket(LiveReloadHandler):
+    """livereload's socket, for pages of this preview only: a browser's Origin must be the Host (Tornado's rule,
+    which livereload turns off)."""
+
+    check_origin = WebSocketHandler.check_origin
+
+
+def application(preview: Preview, bind: str, url: str) -> web.Application:
+    """The server: the preview's pages with livereload's script, its client and its socket, for own Hosts only."""
+    pages = LiveScriptContainer(preview, LIVE_SCRIPT)
+    own = [(r"/livereload", LiveSocket), (r"/livereload\.js", LiveReloadJSHandler),
+           (r".*", web.FallbackHandler, {"fallback": pages})]
+    return web.Application([Rule(OwnHost(bind), own), Rule(AnyMatches(), Refused, {"url": url})])
+
+
+def reload_browsers() -> None:
+    """Tell every page connected to the socket to reload (livereload's protocol)."""
+    for socket in list(LiveReloadHandler.waiters):
+        socket.send_message({"command": "reload", "path": "*", "liveCSS": False, "liveImg": False})
 
 
 def stop_serving(signum: int, frame: Any) -> None:
@@ -277,7 +347,7 @@ def serve(source: Path, bind: str, port: int) -> int:
     try:
         preview = Preview(work / "site")
         try:
-            Server(preview).application(port, bind, debug=False, live_css=False)
+            application(preview, bind, url).listen(port, address=bind)
         except OSError as error:
             in_use = error.errno == errno.EADDRINUSE
             print(f"Error: port {port} on {bind} is already in use: stop the other server or choose another port "

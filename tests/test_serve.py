@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import http.client
 import json
 import os
 import shutil
@@ -82,11 +83,22 @@ class Served:
     port: int
     temp: Path
     logs: Path
+    address: str = "127.0.0.1"
 
     @property
     def url(self) -> str:
         """The preview's address."""
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.address}:{self.port}"
+
+    def raw(self, path: str, host: str | None = None) -> tuple[int, str | None, str]:
+        """GET a path as written, with this Host header (default: the server's own); status, Location, body."""
+        connection = http.client.HTTPConnection(self.address, self.port, timeout=10)
+        try:
+            connection.request("GET", path, headers={"Host": host or f"{self.address}:{self.port}"})
+            answer = connection.getresponse()
+            return answer.status, answer.getheader("Location"), answer.read().decode()
+        finally:
+            connection.close()
 
     def get(self, path: str = "/") -> Response:
         """GET a path; HTTP errors are answers too."""
@@ -135,16 +147,18 @@ def serve(make_site: Callable[..., Site], tmp_path: Path) -> Iterator[Callable[.
     """serve({files}) -> a ready server in a new site; stopped (and public/ checked untouched) afterwards."""
     started: list[tuple[Served, bool]] = []
 
-    def start(files: dict[str, str | bytes] | None = None, site: Site | None = None) -> Served:
+    def start(files: dict[str, str | bytes] | None = None, site: Site | None = None, bind: str = "127.0.0.1"
+              ) -> Served:
         site = site or make_site({NOTE: incident(body="First account."), **(files or {})})
         temp, logs = tmp_path / "tmp", tmp_path / "logs"
         temp.mkdir(exist_ok=True)
         logs.mkdir(exist_ok=True)
         port = free_port()
         with (logs / "out").open("wb") as out, (logs / "err").open("wb") as err:
-            process = subprocess.Popen([sys.executable, str(BUILD), "serve", "--port", str(port)], cwd=site.root,
+            process = subprocess.Popen([sys.executable, str(BUILD), "serve", "--port", str(port), "--bind", bind],
+                                       cwd=site.root,
                                        stdout=out, stderr=err, env={**os.environ, "TMPDIR": str(temp)})
-        served = Served(site, process, port, temp, logs)
+        served = Served(site, process, port, temp, logs, bind)
         started.append((served, site.public.exists()))
         until(lambda: _ready(served), STARTUP, "the server to answer")
         return served
@@ -162,7 +176,7 @@ def _ready(served: Served) -> bool:
     """Whether the server is up and answers the home page (failing at once if it died)."""
     served.alive()
     try:
-        with socket.create_connection(("127.0.0.1", served.port), timeout=1):
+        with socket.create_connection((served.address, served.port), timeout=1):
             pass
     except OSError:
         return False
@@ -458,3 +472,67 @@ def test_a_watched_folder_replaced_while_serving_is_watched_again(serve: Callabl
             site.write({"templates/incident.html": template.replace("</h1>", f"</h1><p>Edit {n} after the swap.</p>")})
         until(lambda n=n: served.shows(f"Edit {n} after the swap."), CHANGE,  # type: ignore[misc]
               f"edit {n} after `{replace}`")
+
+
+def socket_handshake(served: Served, headers: dict[str, str]) -> str | int:
+    """Open the live-reload socket with these request headers: livereload's `hello`, or the status refusing it."""
+
+    async def attempt() -> str | int:
+        from tornado.httpclient import HTTPClientError, HTTPRequest
+        from tornado.websocket import websocket_connect
+
+        request = HTTPRequest(f"ws://{served.address}:{served.port}/livereload", headers=headers)
+        try:
+            socket_ = await asyncio.wait_for(websocket_connect(request), 10)
+        except HTTPClientError as error:
+            return error.code
+        socket_.write_message(json.dumps({"command": "hello", "protocols": ["http://livereload.com/protocols/"
+                                                                             "official-7"]}))
+        command = json.loads(await asyncio.wait_for(socket_.read_message(), 10))["command"]
+        socket_.close()
+        return str(command)
+
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:  # Playwright may run an event loop in this thread
+        return thread.submit(asyncio.run, attempt()).result()
+
+
+def test_only_the_previews_own_host_names_are_answered(serve: Callable[..., Served]) -> None:
+    served = serve()
+    port = served.port
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", "LOCALHOST", f"localhost:{port + 1}"):
+        for path in (PAGE, "/livereload.js?port=1"):
+            assert served.raw(path, host)[0] == 200, f"{host} {path}"
+    for host in (f"attacker.example:{port}", "localhost.attacker.example", "127.0.0.1.nip.io", f"10.0.0.1:{port}",
+                 f"[::2]:{port}"):  # a rebound name, and other addresses (not the one bound)
+        for path in (PAGE, "/", "/livereload.js?port=1", "/static/style.css", "/no-such-page/"):
+            status, _, body = served.raw(path, host)
+            assert status == 403, f"{host} {path}: {status}"
+            assert body.count("\n") == 1 and "DNS rebinding" in body and served.url in body
+            assert "First account." not in body
+    assert socket_handshake(served, {}) == "hello"
+    assert socket_handshake(served, {"Origin": served.url}) == "hello"
+    assert socket_handshake(served, {"Origin": f"http://localhost:{port}", "Host": f"localhost:{port}"}) == "hello"
+    for headers in ({"Origin": f"http://attacker.example:{port}"}, {"Origin": "null"},
+                    {"Origin": f"http://attacker.example:{port}", "Host": f"attacker.example:{port}"},
+                    {"Host": f"attacker.example:{port}"}):
+        assert socket_handshake(served, headers) == 403, headers
+    assert "Traceback" not in served.err()
+
+
+def test_bind_adds_its_address_to_the_names_answered(serve: Callable[..., Served]) -> None:
+    served = serve(bind="127.0.0.2")  # another loopback address, bound on its own
+    for host in ("127.0.0.2", f"127.0.0.2:{served.port}", f"localhost:{served.port}"):
+        assert served.raw(PAGE, host)[0] == 200, host
+    assert served.raw(PAGE, f"attacker.example:{served.port}")[0] == 403
+    assert served.raw(PAGE, f"127.0.0.3:{served.port}")[0] == 403
+
+
+def test_paths_are_normalised_and_a_long_name_is_a_clean_404(serve: Callable[..., Served]) -> None:
+    served = serve()
+    for path in ("//incidents", "/incidents", "///incidents", "/./incidents", "//incidents//."):
+        status, location, _ = served.raw(path)
+        assert (status, location) == (301, "/incidents/"), path  # never `//incidents/`, which names a host
+    assert served.raw("//periods//./")[0] == 200
+    for path in ("/" + "a" * 300, "/incidents/" + "b" * 300 + "/", "/" + "%C3%A9" * 200, "/%00", "/../site.toml"):
+        assert served.raw(path)[0] == 404, path
+    assert "Traceback" not in served.err() and "Error" not in served.err(), served.err()
