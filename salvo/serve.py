@@ -91,16 +91,20 @@ def preview_builder(source: Path, work: Path, base_url: str) -> Builder:
 
 
 def overlay(problems: list[Problem]) -> bytes:
-    """The error panel laid over a page: every problem, escaped, with its file and line."""
+    """The problems banner for the top of a page: every problem, escaped, with its file and line. It takes its own
+    room above the page (hiding none of it, script or not), and its button closes it without script (a dialog)."""
     count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
     items = "".join(f'<li data-path="{html.escape(p.path)}" data-line="{p.line}"><code>{html.escape(p.path)}:'
                     f"{p.line}</code>: {html.escape(p.message)}</li>\n" for p in problems)
-    return (f'<div id="{OVERLAY_ID}" role="alert" style="position:fixed;top:0;left:0;right:0;z-index:2147483647;'
-            "max-height:80vh;overflow:auto;margin:0;padding:1em 1.5em;background:#fff4f4;color:#5c0000;"
-            "border-bottom:4px solid #c00;box-shadow:0 4px 16px rgba(0,0,0,.35);font:15px/1.5 system-ui,sans-serif"
-            f'"><p style="margin:0 0 .5em;font-weight:bold">The preview could not be rebuilt: {count}. Showing '
-            "the last good build; this page reloads once the problem is fixed.</p>\n"
-            f'<ul style="margin:0;padding-left:1.2em">\n{items}</ul></div>\n').encode()
+    return (f'<dialog id="{OVERLAY_ID}" open aria-labelledby="{OVERLAY_ID}-title" style="position:static;'
+            "box-sizing:border-box;width:auto;max-width:none;max-height:50vh;overflow:auto;margin:0;"
+            "padding:1em 1.5em;border:0;border-bottom:4px solid #c00;background:#fff4f4;color:#5c0000;"
+            f'font:15px/1.5 system-ui,sans-serif"><div role="alert"><p id="{OVERLAY_ID}-title" style="margin:0 0 .5em;'
+            f'font-weight:bold">The preview could not be rebuilt: {count}. Showing the last good build; this page '
+            f'reloads once the problem is fixed.</p>\n<ul style="margin:0;padding-left:1.2em">\n{items}</ul></div>\n'
+            '<form method="dialog" style="margin:.75em 0 0"><button style="font:inherit;padding:.2em 1em;border:0;'
+            'border-radius:3px;background:#5c0000;color:#fff;cursor:pointer">Dismiss</button></form></dialog>\n'
+            ).encode()
 
 
 class Preview:

@@ -69,7 +69,7 @@ class Response:
     def problems(self) -> list[dict[str, object]]:
         """The overlay's problem items (empty when the page has no overlay)."""
         page = self.page
-        if not page.find_all("div", id=OVERLAY_ID):
+        if not any(dict(e["attrs"]).get("id") == OVERLAY_ID for e in page.elements):  # type: ignore[arg-type]
             return []
         return [e for e in page.find_all("li") if "data-path" in dict(e["attrs"])]  # type: ignore[arg-type]
 
