@@ -11,8 +11,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
 import re
 import sys
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -22,8 +24,9 @@ from urllib.parse import unquote, urlsplit
 from salvo.config import SiteConfig, load_config
 from salvo.errors import Problem, SiteError
 from salvo.model import NUCLEAR_TEST
-from salvo.notes import CONTENT, RawNote, parse_note, read_note
+from salvo.notes import CONTENT, RawNote, parse_bytes, read_note, too_large
 from salvo.options import today
+from salvo.progress import progress
 from salvo.render import day_label, number
 from salvo.slugs import slugify
 from salvo.validate import validate_note
@@ -46,6 +49,8 @@ PUBLISHERS = {
 }
 NAGIX_URL = "https://github.com/nagix/nk-missile-tests"
 SKIPPED_NOTES = ("launch time unknown", "date as recorded by the source")
+# What a missile class is called in a sentence, when its code is not a noun by itself.
+NOUNS = {"Unknown": "missile", "SLV": "satellite launch vehicle", "cruise": "cruise missile"}
 NAMES = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
 
 
@@ -66,61 +71,140 @@ class Planned:
 
 
 def run_import(source: Path, csv_path: Path) -> int:
-    """Import the rows of one CSV file into content/; return the exit code."""
+    """Import the rows of one CSV file into content/; return the exit code. Every row is checked before anything
+    is written: one row that would make an invalid note, and nothing is."""
     config = load_config(source)
-    try:
-        with csv_path.open(encoding="utf-8", newline="") as handle:
-            rows = list(csv.DictReader(handle))
-            columns = set(rows[0]) if rows else set()
-    except (OSError, UnicodeDecodeError) as error:
-        print(f"{csv_path}:1: cannot read the CSV file ({error}): give a UTF-8 CSV file", file=sys.stderr)
-        return 1
-    if columns >= LAUNCH_COLUMNS:
-        planned = [launch_note(row, n) for n, row in enumerate(rows, start=2)]
-    elif columns >= CONTEXT_COLUMNS:
-        planned = [context_note(row, n) for n, row in enumerate(rows, start=2)]
+    header, rows, problems = read_rows(csv_path)
+    if header is None:
+        return _report(problems)
+    if set(header) >= LAUNCH_COLUMNS:
+        shape = launch_note
+    elif set(header) >= CONTEXT_COLUMNS:
+        shape = context_note
     else:
-        print(f"{csv_path}:1: the columns match neither the launch record ({', '.join(sorted(LAUNCH_COLUMNS))}) "
-              f"nor the context file ({', '.join(sorted(CONTEXT_COLUMNS))})", file=sys.stderr)
-        return 1
-    existing = _existing_notes(source, config)
-    added, differing, problems = 0, 0, []
-    taken = {p.stem for folder in ("incidents", "context") for p in (source / CONTENT / folder).glob("*.md")}
-    for plan in planned:
+        return _report([Problem(str(csv_path), 1, "", "the columns match neither the launch record "
+                                f"({', '.join(sorted(LAUNCH_COLUMNS))}) nor the context file "
+                                f"({', '.join(sorted(CONTEXT_COLUMNS))})")])
+    existing, taken = _existing_notes(source, config), _taken_names(source)
+    new: list[tuple[Planned, str]] = []
+    differences: list[str] = []  # printed once the progress line is gone
+    present, refused = 0, {p.line for p in problems}
+    for line, row in progress(rows, f"Checking {csv_path.name}"):
+        plan = shape(row, line)
         if plan.key in existing:
             rel, values = existing[plan.key]
-            for field, ours, theirs in _differences(plan.front, values):
-                differing += 1
-                print(f"{rel}: `{field}` differs from {csv_path.name} line {plan.line}: note has {theirs!r}, "
-                      f"record has {ours!r} (the note is kept)")
+            present += 1
+            differences += [f"{rel}: `{field}` differs from {csv_path.name} line {line}: note has {theirs!r}, "
+                            f"record has {ours!r} (the note is kept)" for field, ours, theirs in
+                            _differences(plan.front, values)]
             continue
-        stem = _free_stem(plan.stem, taken)
+        stem = _free_stem(plan.stem, plan.folder, taken)
         rel = f"{CONTENT}/{plan.folder}/{stem}.md"
-        found = _validate(plan, rel, config)
+        plan, found = _checked(plan, rel, config)
         if found:
-            problems += [Problem(str(csv_path), plan.line, p.field, f"{p.message} (row for {rel})") for p in found]
+            refused.add(line)
+            problems += [Problem(str(csv_path), line, p.field, f"{p.message} (row for {rel})") for p in found]
             continue
-        if not plan.body:  # launch accounts are written only from rows that passed validation
-            plan = replace(plan, body=_launch_body(plan.front, len(plan.front["date"]) == 7))
-        path = source / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(plan.text(), encoding="utf-8")
-        taken.add(stem)
+        taken.add(_name_key(f"{plan.folder}/{stem}.md"))
         existing[plan.key] = (rel, plan.front)
-        added += 1
+        new.append((plan, stem))
+    for difference in differences:
+        print(difference)
+    if problems:
+        return _report(sorted(problems, key=lambda p: p.line), f"{csv_path.name}: {counted(len(refused), 'row')} "
+                       "refused, so no note was written (fix the rows and import again)")
+    for plan, stem in new:
+        _create(source, plan, stem, taken)
+    print(f"Imported {csv_path.name}: {counted(len(new), 'note')} added, {present} already present, "
+          f"{counted(len(differences), 'difference')} reported.")
+    return 0
+
+
+def read_rows(csv_path: Path) -> tuple[list[str] | None, list[tuple[int, dict[str, str]]], list[Problem]]:
+    """The header, each whole row with the line it starts on, and a problem for each row that cannot be read;
+    no header (None) when the file cannot be read at all. A byte-order mark (Excel's "CSV UTF-8") is allowed."""
+    name, rows, problems = str(csv_path), [], []
+    limit = csv.field_size_limit()
+    try:
+        with csv_path.open(encoding="utf-8-sig", newline="") as handle:
+            # A field can be as long as the file: notes over max_note_kb are refused as `build` refuses them.
+            csv.field_size_limit(max(limit, os.fstat(handle.fileno()).st_size))
+            reader = csv.reader(handle)
+            header = next(reader, [])
+            while True:
+                line = reader.line_num + 1
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    break
+                except csv.Error as error:
+                    problems.append(Problem(name, line, "", f"cannot read the row as CSV ({error}): check its quotes"))
+                    continue
+                if len(cells) != len(header):
+                    problems.append(Problem(name, line, "", f"the row has {len(cells)} fields where the header has "
+                                            f"{len(header)}: quote every field that holds a comma or a line break"))
+                elif any(cells):
+                    rows.append((line, dict(zip(header, cells, strict=True))))
+    except (OSError, UnicodeDecodeError) as error:
+        return None, [], [Problem(name, 1, "", f"cannot read the CSV file ({error}): give a UTF-8 CSV file")]
+    finally:
+        csv.field_size_limit(limit)
+    return header, rows, problems
+
+
+def _report(problems: list[Problem], summary: str = "") -> int:
+    """Print the problems (and a closing line) on stderr; the exit code for them."""
     for problem in problems:
         print(problem, file=sys.stderr)
-    print(f"Imported {csv_path.name}: {added} notes added, {len(planned) - added - len(problems)} already present, "
-          f"{differing} differences reported, {len(problems)} rows refused.")
-    return 1 if problems else 0
+    if summary:
+        print(summary, file=sys.stderr)
+    return 1
 
 
-def _validate(plan: Planned, rel: str, config: SiteConfig) -> list[Problem]:
-    """The problems the note would have, exactly as `build` would report them."""
-    raw, problems = parse_note(plan.text(), rel)
-    if raw is None:
-        return problems
-    return validate_note(raw, config, today())[1]
+def counted(n: int, noun: str) -> str:
+    """`1 note`, `2 notes`, `1,000 notes`."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def _checked(plan: Planned, rel: str, config: SiteConfig) -> tuple[Planned, list[Problem]]:
+    """The plan with its account written, or the problems its note file would have, exactly as `build` would
+    report them (from the file's bytes: control characters, size and all)."""
+    raw, problems = parse_bytes(rel, plan.text().encode())
+    if raw is not None:
+        problems = validate_note(raw, config, today())[1]
+    if problems:
+        return plan, problems
+    if not plan.body:  # launch accounts are written only from rows that passed validation
+        plan = replace(plan, body=_launch_body(plan.front, len(plan.front["date"]) == 7))
+    size, limit = len(plan.text().encode()), config.max_note_kb * 1024
+    return plan, [too_large(rel, size, limit)] if size > limit else []
+
+
+def _name_key(name: str) -> str:
+    """A file name as a case-insensitive file system compares it (macOS's and Windows's defaults): without case,
+    and in one Unicode normalisation (APFS keeps é as typed, precomposed or not, and finds it either way)."""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
+
+
+def _taken_names(source: Path) -> set[str]:
+    """The names already used in content/incidents/ and content/context/, compared as `_name_key` does."""
+    folders = [source / CONTENT / folder for folder in ("incidents", "context")]
+    return {_name_key(f"{folder.name}/{p.name}") for folder in folders if folder.is_dir() for p in folder.iterdir()}
+
+
+def _create(source: Path, plan: Planned, stem: str, taken: set[str]) -> None:
+    """Write a new note, created exclusively: a file that has its name already (made since the folder was read,
+    or one that the file system takes for it) is never replaced; the next free name is used instead."""
+    folder = source / CONTENT / plan.folder
+    folder.mkdir(parents=True, exist_ok=True)
+    while True:
+        try:
+            with (folder / f"{stem}.md").open("x", encoding="utf-8") as handle:
+                handle.write(plan.text())
+            return
+        except FileExistsError:
+            taken.add(_name_key(f"{plan.folder}/{stem}.md"))
+            stem = _free_stem(plan.stem, plan.folder, taken)
 
 
 def _existing_notes(source: Path, config: SiteConfig) -> dict[str, tuple[str, dict[str, Any]]]:
@@ -162,10 +246,10 @@ def _same(a: Any, b: Any) -> bool:
     return a == b
 
 
-def _free_stem(stem: str, taken: set[str]) -> str:
-    """The stem, or the stem with -2, -3... if a note already has it."""
+def _free_stem(stem: str, folder: str, taken: set[str]) -> str:
+    """The stem, or the stem with -2, -3... if a file in the folder already has its name, in any case."""
     candidate, n = stem, 2
-    while candidate in taken:
+    while _name_key(f"{folder}/{candidate}.md") in taken:
         candidate, n = f"{stem}-{n}", n + 1
     return candidate
 
@@ -246,10 +330,9 @@ def _launch_body(front: dict[str, Any], month_only: bool) -> str:
     if front["time"]:
         when += f" at {front['time']} Korea time"
     count = front["count"]
-    kind = front["missile_type"]
-    what = "missile" if kind == "Unknown" else {"SLV": "satellite launch vehicle"}.get(kind, kind)
+    what = NOUNS.get(front["missile_type"], front["missile_type"])
     name = front["missile_name"] if front["missile_name"] not in (None, "Unknown") else None
-    amount = f"{NAMES.get(count, count)} " if count else "an unrecorded number of "
+    amount = f"{NAMES.get(count) or number(count)} " if count else "an unrecorded number of "
     plural = "s" if count != 1 else ""
     named = f" ({name})" if name else ""
     site = front["launch_site"] if front["launch_site"] not in (None, "Unknown") else "an unidentified site"
@@ -260,13 +343,18 @@ def _launch_body(front: dict[str, Any], month_only: bool) -> str:
         flight.append(f"flew about {number(front['distance_km'])} km")
     if front["apogee_km"] is not None:
         flight.append(f"reached an apogee of about {number(front['apogee_km'])} km")
-    landing = front["landing"]
+    # "Sea of Japan (East Sea) / unknown": where some missiles came down, and that the record lacks the others'.
+    places = [p.strip() for p in (front["landing"] or "").split("/")]
+    waters = " and the ".join(p for p in places if p.startswith(("Sea", "Yellow", "Pacific")))
+    every = waters and all(p.startswith(("Sea", "Yellow", "Pacific")) for p in places)
     if flight:
-        subject = "The longest flight" if count and count > 1 else "It"
-        end = f", coming down in the {landing}" if landing and landing.startswith(("Sea", "Yellow", "Pacific")) else ""
-        sentences.append(f"{subject} {' and '.join(flight)}{end}.")
+        subject = "It" if count == 1 else "The longest flight"
+        sentences.append(f"{subject} {' and '.join(flight)}{f', coming down in the {waters}' if every else ''}.")
     else:
         sentences.append("The record gives neither the distance flown nor the apogee.")
+    if waters and not every:
+        sentences.append(f"It may have come down in the {waters}." if count == 1 else
+                         f"At least one came down in the {waters}; the record does not say where the others did.")
     if front["overflew_japan"]:
         sentences.append("The flight passed over the Japanese home islands.")
     outcome = {"success": "a success", "failure": "a failure", "mixed": "partly successful"}.get(front["outcome"])

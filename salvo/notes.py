@@ -109,12 +109,16 @@ def read_bytes(rel: str, path: str, max_bytes: int) -> tuple[bytes | None, list[
             size = os.fstat(handle.fileno()).st_size
             data = handle.read(max_bytes + 1) if size <= max_bytes else b""
         if size > max_bytes or len(data) > max_bytes:
-            size = max(size, len(data))
-            return None, [Problem(rel, 1, "", f"the note is {size // 1024} KB, over the limit of "
-                                  f"{max_bytes // 1024} KB (max_note_kb in site.toml): shorten it or split it")]
+            return None, [too_large(rel, max(size, len(data)), max_bytes)]
         return data, []
     except OSError as error:
         return None, [Problem(rel, 1, "", f"cannot read the file: {error.strerror}")]
+
+
+def too_large(rel: str, size: int, max_bytes: int) -> Problem:
+    """The problem of a note of `size` bytes, over the limit."""
+    return Problem(rel, 1, "", f"the note is {size // 1024} KB, over the limit of {max_bytes // 1024} KB "
+                   "(max_note_kb in site.toml): shorten it or split it")
 
 
 def parse_bytes(rel: str, data: bytes) -> tuple[RawNote | None, list[Problem]]:
