@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import contextlib
 import csv
 import io
 import os
@@ -256,13 +257,14 @@ def test_generated_accounts_read_as_english(make_site):
 
 def test_progress_is_one_line_on_a_terminal_and_nothing_elsewhere():
     master, slave = pty.openpty()
-    try:
-        with os.fdopen(slave, "w", closefd=False) as terminal:
-            assert list(progress(range(3), "Checking rows", terminal, after=0)) == [0, 1, 2]
-        shown = os.read(master, 4096).decode()
-    finally:
-        os.close(master)
-        os.close(slave)
+    with os.fdopen(slave, "w") as terminal:
+        assert list(progress(range(3), "Checking rows", terminal, after=0)) == [0, 1, 2]
+    shown = b""
+    with contextlib.suppress(OSError):  # EIO once everything written has been read and the terminal is closed
+        while chunk := os.read(master, 4096):
+            shown += chunk
+    os.close(master)
+    shown = shown.decode()
     assert shown.startswith("\rChecking rows: 0 of 3 (0%)\x1b[K"), repr(shown)
     assert shown.endswith("\r\x1b[K"), "the line is erased at the end"
     log = io.StringIO()  # a file or a pipe: not a terminal
