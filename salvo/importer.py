@@ -27,7 +27,7 @@ from salvo.model import NUCLEAR_TEST
 from salvo.notes import CONTENT, RawNote, parse_bytes, read_note, too_large
 from salvo.options import today
 from salvo.progress import progress
-from salvo.render import day_label, number
+from salvo.render import day_label, number, plural
 from salvo.slugs import slugify
 from salvo.validate import validate_note
 
@@ -111,12 +111,12 @@ def run_import(source: Path, csv_path: Path) -> int:
     for difference in differences:
         print(difference)
     if problems:
-        return _report(sorted(problems, key=lambda p: p.line), f"{csv_path.name}: {counted(len(refused), 'row')} "
+        return _report(sorted(problems, key=lambda p: p.line), f"{csv_path.name}: {plural(len(refused), 'row')} "
                        "refused, so no note was written (fix the rows and import again)")
     for plan, stem in new:
         _create(source, plan, stem, taken)
-    print(f"Imported {csv_path.name}: {counted(len(new), 'note')} added, {present} already present, "
-          f"{counted(len(differences), 'difference')} reported.")
+    print(f"Imported {csv_path.name}: {plural(len(new), 'note')} added, {present} already present, "
+          f"{plural(len(differences), 'difference')} reported.")
     return 0
 
 
@@ -159,11 +159,6 @@ def _report(problems: list[Problem], summary: str = "") -> int:
     if summary:
         print(summary, file=sys.stderr)
     return 1
-
-
-def counted(n: int, noun: str) -> str:
-    """`1 note`, `2 notes`, `1,000 notes`."""
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def _checked(plan: Planned, rel: str, config: SiteConfig) -> tuple[Planned, list[Problem]]:
