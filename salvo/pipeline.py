@@ -7,7 +7,6 @@ touches the output; any problem stops the build before `write`, so the last good
 from __future__ import annotations
 
 import datetime as dt
-import os
 import time
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
@@ -20,11 +19,12 @@ from salvo.config import SiteConfig, load_config
 from salvo.errors import Problem, SiteError
 from salvo.hashing import digest
 from salvo.model import Incident, Note, Notes
-from salvo.notes import find_note_files, parse_bytes, read_bytes
+from salvo.notes import find_note_files, leaving_links, parse_bytes, read_bytes
 from salvo.options import Options, build_day
 from salvo.parallel import parallel_map
 from salvo.render import DEFAULT_ROOT, render_bodies, render_site
-from salvo.stamp import CACHE_DIR, SETTLED_NS
+from salvo.signature import signature, two_seconds_ago
+from salvo.stamp import cache_folder
 from salvo.validate import check_calls, sort_notes, validate_note
 from salvo.write import Outputs, check_destination, patch_site, write_site
 
@@ -57,16 +57,17 @@ def read_notes(source: Path, config: SiteConfig, day: dt.date, cache: Cache) -> 
     unknown: list[tuple[str, str]] = []
     settled: dict[str, str] = {}  # signatures of unknown files that had not changed for a while
     salt = digest(code_digest(), repr(config), day.isoformat())
+    before = two_seconds_ago()
     for rel, path in files:
-        signature = _signature(path)
-        known = cache.get("file", signature[0]) if signature else None
+        signed = signature(path)
+        known = cache.get("file", signed.text(path)) if signed else None
         cached = cache.get("note", digest(salt, rel, known)) if known else None
         if cached is not None:
             results[rel] = cached
         else:
             unknown.append((rel, path))
-            if signature and time.time_ns() - signature[1] > SETTLED_NS:
-                settled[rel] = signature[0]
+            if signed and signed.settled(before):
+                settled[rel] = signed.text(path)
     read = partial(_read_and_check, salt=salt, config=config, day=day, cache=cache)
     for (rel, _), (content, key, checked) in zip(unknown, parallel_map(read, unknown), strict=True):
         results[rel] = checked
@@ -96,16 +97,6 @@ def _read_and_check(item: tuple[str, str], salt: str, config: SiteConfig, day: d
     return content, key, cache.get("note", key) or _check((rel, data), config, day)
 
 
-def _signature(path: str) -> tuple[str, int] | None:
-    """What identifies a file's contents without reading it, as git's index does (path, size, inode, modification
-    and change times: the change time moves on every write and cannot be set back by tools), and its change time."""
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return f"{path}\0{info.st_size}\0{info.st_ino}\0{info.st_mtime_ns}\0{info.st_ctime_ns}", info.st_ctime_ns
-
-
 def _check(item: tuple[str, bytes], config: SiteConfig, day: dt.date) -> tuple[Note | None, list[Problem]]:
     """Parse and validate one note's bytes (run in a worker)."""
     raw, problems = parse_bytes(*item)
@@ -120,6 +111,7 @@ def load_site(source: Path, options: Options, cache: Cache | None = None) -> tup
     config = load_config(source, options.base_url)
     config = replace(config, complete_to=config.complete_to or day)  # unstated: the record is complete to today
     checked, problems, count = read_notes(source, config, day, cache or NoCache())
+    problems += [*leaving_links(source, "templates"), *leaving_links(source, "static")]
     notes, found = sort_notes(checked)
     problems += found + check_calls(notes, config)
     if problems:
@@ -138,8 +130,9 @@ def static_files(source: Path) -> dict[str, Path]:
 
 
 def open_cache(source: Path) -> Cache:
-    """The site's persistent cache (.salvo-cache/ beside content/)."""
-    return Cache(source / CACHE_DIR)
+    """The site's persistent cache (see stamp.cache_folder for where), or one kept in memory for this build only."""
+    folder = cache_folder(str(source))
+    return Cache(Path(folder) if folder else None)
 
 
 def build(source: Path, destination: Path, options: Options = Options(), cache: Cache | None = None) -> BuildReport:

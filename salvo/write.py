@@ -1,52 +1,73 @@
-"""The file map -> the spare folder beside the output, brought up to date, then swapped in whole.
+"""The file map -> the output folder, made to hold exactly the site, and replaced whole in one step.
 
-A failed or killed build never leaves a half-written site: the new site is complete before one atomic
-exchange puts it in place (renameat2 RENAME_EXCHANGE on Linux), and files of removed notes simply are not
-in it. The replaced site becomes the spare (`.public.salvo-spare` beside `public/`), which the next build
-updates in place: only files that changed are written, so a rebuild makes no folders and deletes no trees.
-A build that would change nothing (every file there, at its size) writes nothing.
-Nothing is written outside the destination and its spare: every path is checked first.
+The output is checked, not believed. A build walks the output folder (and the spare it will update) and compares
+each file with what the last build recorded there: the content digest and the signature (signature.py). A file
+whose signature changed, or was not yet trusted, is read again if it has the size of the file it should be; any
+other file that differs, and anything the build would not write (the marker says that the whole folder is
+Salvo's), is replaced or removed. A build that would change nothing writes nothing.
+
+A failed or killed build never leaves a half-written site: the new site is made complete in the spare folder
+beside the output (`.public.salvo-spare` beside `public/`, the site before last), writing only the files that
+differ (those unchanged since the last build are hard-linked from it), then put in place with one atomic exchange
+(renameat2 RENAME_EXCHANGE on Linux); the replaced site becomes the spare. A destination that is a symbolic link
+is built at its target. One that cannot be exchanged (a mount point, a folder whose parent this user may not
+write) is updated in place: every changed file is first written under a temporary name inside it, and only when
+all are written are they renamed over the old ones and the rest removed, so a build that fails leaves it as it
+was (one killed while renaming leaves some files new, which the next build puts right).
+
+The output is not to be changed by hand while a build writes it. Nothing is written outside the destination and
+its spare: every path is checked first.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import errno
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from salvo.cache import Packed, unpacked
 from salvo.errors import Problem, SiteError
 from salvo.hashing import digest
+from salvo.signature import Signature, folders_of, two_seconds_ago
 
 MARKER = ".salvo-build"
-MARKER_TEXT = "Written by Salvo. The whole folder is replaced on every build.\n"
+MARKER_TEXT = "Written by Salvo. Every build makes this folder hold exactly the site, removing anything else.\n"
 TEMP_PREFIX = ".salvo-tmp-"
 SPARE_SUFFIX = ".salvo-spare"
 INPUT_FOLDERS = ("content", "templates", "static")
 _RENAME_EXCHANGE = 2
+# Why a folder cannot be exchanged, or no folder made beside it: a mount point, another file system, a parent
+# this user may not write, a system without the exchange.
+CANNOT_EXCHANGE = {errno.EBUSY, errno.EXDEV, errno.EPERM, errno.EACCES, errno.EROFS, errno.EINVAL, errno.ENOTSUP}
+
+# A file's content digest, and its signature when it was known to hold that content (None when the signature
+# could not yet be trusted: the content is checked again).
+Known = tuple[str, Signature | None]
 
 
 @dataclass(frozen=True)
 class Outputs:
-    """What the destination and its spare hold (output path -> content digest), as the last build left them."""
+    """What the destination and its spare were known to hold when the last build ended: output path -> Known."""
 
-    live: dict[str, str]
-    spare: dict[str, str] | None
+    live: dict[str, Known]
+    spare: dict[str, Known] | None
 
-    @cached_property  # a patched site's is computed once, for its marker, and again only to check that
-    def live_digest(self) -> str:
-        """The digest the live folder's marker records when it holds exactly `live`."""
-        return _manifest_digest(self.live)
 
-    @cached_property
-    def spare_digest(self) -> str | None:
-        """The digest the spare's marker records when it holds exactly `spare`."""
-        return None if self.spare is None else _manifest_digest(self.spare)
+@dataclass
+class Survey:
+    """A folder as found: what its files at the site's paths hold, and what the site does not have."""
+
+    known: dict[str, tuple[str, Signature]] = field(default_factory=dict)
+    strays: list[str] = field(default_factory=list)
+
+    def holds(self, rel: str, value: str) -> bool:
+        """Whether the file at this path is known to hold content with this digest."""
+        return rel in self.known and self.known[rel][0] == value
 
 
 def safe_relative(path: str) -> PurePosixPath:
@@ -80,35 +101,82 @@ def check_destination(source: Path, destination: Path) -> None:
 
 
 def write_site(files: dict[str, bytes | Packed], destination: Path, previous: Outputs | None = None) -> Outputs:
-    """Bring the spare folder up to date with `files`, swap it in, and return what both folders now hold.
+    """Make the destination (at the end of any link) hold exactly `files`, and return what it and its spare hold.
 
-    `previous` is trusted only where a folder's marker records the same manifest: a folder changed by a build
-    that was killed before its caller saved the new `Outputs` does not match, and is not reused.
+    `previous` (what the last build returned) is believed only where the files' signatures still match it.
     """
     paths = {_checked(p): data for p, data in files.items()}
     previous = previous if isinstance(previous, Outputs) else None  # None, or left by an older Salvo
-    destination = destination.absolute()
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_temporaries(destination)
-    spare = spare_folder(destination)
-    live = previous.live if previous and _trusted(destination, previous.live_digest) else {}
-    held = previous.spare if previous and _trusted(spare, previous.spare_digest) else None
-    if live and _manifest(paths) == live and _intact(destination, paths):
-        return Outputs(live, held)  # nothing to change (and making a first spare now would copy the whole site)
-    if held is not None:
+    target = destination.resolve()  # a link to a folder elsewhere stays a link
+    target.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(target)
+    live = survey(target, previous.live if previous else {}, paths)
+    if not live.strays and all(live.holds(rel, _digest_of(content)) for rel, content in paths.items()):
+        # Nothing to change (and making a first spare now would copy the whole site).
+        before = max(two_seconds_ago(), _clock(target))
+        return Outputs(_trusted(live.known, before), previous.spare if previous else None)
+    if not _mount_point(target):
         try:
-            manifest = _update(spare, held, paths, destination, live)
-            return Outputs(manifest, _swap(spare, destination, live))
-        except OSError:  # a file where a folder is now needed, or the like: start afresh
-            pass
-    _discard(spare)
-    work = Path(tempfile.mkdtemp(prefix=f".{destination.name}{TEMP_PREFIX}{os.getpid()}-",
-                                 dir=destination.parent))
+            return _exchanged(paths, target, live, previous.spare if previous else None)
+        except OSError as error:
+            if error.errno not in CANNOT_EXCHANGE:
+                raise
+    return Outputs(_in_place(paths, target, live), None)
+
+
+def _exchanged(paths: dict[str, bytes | Packed], target: Path, live: Survey, held: dict[str, Known] | None
+               ) -> Outputs:
+    """Bring the spare (or a new folder) up to date with `paths` and exchange it with the target; raise OSError
+    with one of CANNOT_EXCHANGE when no folder can be made beside the target or the two cannot be exchanged."""
+    spare = spare_folder(target)
+    if spare.is_dir() and not spare.is_symlink():
+        folder, found = spare, survey(spare, held or {}, paths)
+    else:
+        _discard(spare)
+        folder, found = _new_folder(f".{target.name}{TEMP_PREFIX}", target.parent), Survey()
+    replaced = target.exists()
     try:
-        manifest = _update(work, {}, paths, destination, live)
-        return Outputs(manifest, _swap(work, destination, live))
+        _remove(folder, found.strays)
+        linked: set[str] = set()
+        for rel, content in sorted(paths.items()):
+            if found.holds(rel, value := _digest_of(content)):
+                continue
+            path = folder / rel
+            path.unlink(missing_ok=True)  # never written in place: it may share its inode with the live site
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if live.holds(rel, value) and _link(target / rel, path):
+                linked.add(rel)
+            else:
+                _write(path, content)
+        folder.chmod(0o755)
+        now = _recorded(folder, paths, found)
+        before = _mark(folder)
+        # The replaced site's files, with the signatures of those just linked (a link changes the change time).
+        was = {rel: (value, now[rel][1] if rel in linked else signed) for rel, (value, signed) in live.known.items()}
+        _swap(folder, target)
+    except BaseException:
+        _discard(folder)  # the next build makes it again: no half-updated spare to survey, no disk space kept
+        raise
+    return Outputs(_trusted(now, before), _trusted(was, before) if replaced else None)
+
+
+def _in_place(paths: dict[str, bytes | Packed], target: Path, live: Survey) -> dict[str, Known]:
+    """Update the target itself: write every changed file under a temporary name inside it, and only when all
+    are written, rename them into place and remove the rest; a failure before then removes the temporaries."""
+    target.mkdir(exist_ok=True)
+    temporary = _new_folder(TEMP_PREFIX, target)
+    try:
+        changed = [rel for rel, content in sorted(paths.items()) if not live.holds(rel, _digest_of(content))]
+        for n, rel in enumerate(changed):
+            _write(temporary / str(n), paths[rel])
+        _remove(target, live.strays)
+        for n, rel in enumerate(changed):
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(temporary / str(n), target / rel)
     finally:
-        _discard(work)
+        _discard(temporary)
+    now = _recorded(target, paths, live)
+    return _trusted(now, _mark(target))
 
 
 def patch_site(files: dict[str, bytes | Packed], destination: Path, previous: Outputs | None) -> Outputs | None:
@@ -119,22 +187,52 @@ def patch_site(files: dict[str, bytes | Packed], destination: Path, previous: Ou
     For `serve`, after an edit that changes only a few pages: no other page changes, so each file is whole at
     every moment. The spare is untouched: it shares no inode with the new files.
     """
-    destination = destination.absolute()
-    if previous is None or not _trusted(destination, previous.live_digest) or not files.keys() <= previous.live.keys():
+    destination = destination.resolve()
+    if previous is None or not files.keys() <= previous.live.keys():
         return None
-    live = dict(previous.live)
-    (destination / MARKER).write_text(MARKER_TEXT)  # Salvo's, but until the end it matches no manifest
+    changed = {}
     for rel, content in files.items():
         value = _digest_of(content)
-        if live[_checked(rel)] != value:
+        if previous.live[_checked(rel)][0] != value:
             target = destination / rel
             temp = target.with_name(f"{TEMP_PREFIX}{target.name}")
-            temp.write_bytes(unpacked(content))
+            _write(temp, content)
             os.replace(temp, target)
-            live[rel] = value
-    outputs = Outputs(live, previous.spare)
-    (destination / MARKER).write_text(f"{MARKER_TEXT}manifest {outputs.live_digest}\n")
-    return outputs
+            changed[rel] = (value, Signature.of(os.lstat(target)))
+    return Outputs({**previous.live, **_trusted(changed, _mark(destination))}, previous.spare)
+
+
+def survey(folder: Path, record: dict[str, Known], paths: dict[str, bytes | Packed]) -> Survey:
+    """Walk a folder (without following links): what each file at one of the site's paths holds, by its recorded
+    digest while its signature is the trusted one recorded, else by reading it when it has the right size; and
+    every file, folder or link the site does not have (other than the marker and temporary folders)."""
+    found = Survey()
+    if not folder.is_dir():
+        return found
+    folders = folders_of(paths)
+
+    def visit(here: str, prefix: str) -> None:
+        with os.scandir(here) as entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                if not prefix and (rel == MARKER or rel.startswith(TEMP_PREFIX)):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    if rel in folders:
+                        visit(entry.path, f"{rel}/")
+                        continue
+                elif entry.is_file(follow_symlinks=False) and rel in paths:
+                    signed = Signature.of(entry.stat(follow_symlinks=False))
+                    value, trusted = record.get(rel, ("", None))
+                    if signed == trusted:
+                        found.known[rel] = (value, signed)
+                    elif signed.size == _size_of(paths[rel]):
+                        found.known[rel] = (_read_digest(entry.path), signed)
+                    continue
+                found.strays.append(rel)
+
+    visit(str(folder), "")
+    return found
 
 
 def spare_folder(destination: Path) -> Path:
@@ -142,39 +240,39 @@ def spare_folder(destination: Path) -> Path:
     return destination.with_name(f".{destination.name}{SPARE_SUFFIX}")
 
 
-def _update(folder: Path, held: dict[str, str], paths: dict[str, bytes | Packed], destination: Path,
-            live: dict[str, str]) -> dict[str, str]:
-    """Make `folder` (holding `held`) hold exactly `paths`; unchanged files stay, others are linked or written.
+def _recorded(folder: Path, paths: dict[str, bytes | Packed], found: Survey) -> dict[str, tuple[str, Signature]]:
+    """What the folder now holds (it holds `paths`): the surveyed files it kept, and the signatures of the rest."""
+    now = {}
+    for rel, content in paths.items():
+        value = _digest_of(content)
+        now[rel] = found.known[rel] if found.holds(rel, value) else (value, Signature.of(os.lstat(folder / rel)))
+    return now
 
-    Files are replaced, never written in place: the folder shares unchanged files (hard links) with the live site.
-    """
-    (folder / MARKER).unlink(missing_ok=True)  # until the end, the folder matches no manifest
-    folders = {rel.rpartition("/")[0] for rel in held}
-    manifest = {}
-    for rel, content in sorted(paths.items()):
-        manifest[rel] = value = _digest_of(content)
-        if held.get(rel) == value:
-            continue
-        target = folder / rel
-        if rel in held:
-            target.unlink()
-        else:
-            parent = rel.rpartition("/")[0]
-            if parent not in folders:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                folders.add(parent)
-        if not (live.get(rel) == value and _link(destination / rel, target, _size_of(content))):
-            target.write_bytes(unpacked(content))
-    for rel in sorted(held.keys() - paths.keys(), reverse=True):
-        (folder / rel).unlink()
-        _prune(folder, (folder / rel).parent)
-    (folder / MARKER).write_text(f"{MARKER_TEXT}manifest {_manifest_digest(manifest)}\n")
-    folder.chmod(0o755)
-    return manifest
+
+def _mark(folder: Path) -> int:
+    """Write the marker, last, and return its change time: the file system's clock after every file written."""
+    with open(folder / MARKER, "w", encoding="utf-8") as handle:
+        handle.write(MARKER_TEXT)
+        handle.flush()
+        return os.fstat(handle.fileno()).st_ctime_ns
+
+
+def _clock(folder: Path) -> int:
+    """The marker's change time: a reading of the file system's clock from before this build (0 if none)."""
+    try:
+        return os.lstat(folder / MARKER).st_ctime_ns
+    except OSError:
+        return 0
+
+
+def _trusted(known: dict[str, tuple[str, Signature]], before: int) -> dict[str, Known]:
+    """The record to keep: signatures of files that changed after `before` are not to be trusted (a change in the
+    same clock tick would not show), so those files will be read again."""
+    return {rel: (value, signed if signed.settled(before) else None) for rel, (value, signed) in known.items()}
 
 
 def _digest_of(content: bytes | Packed) -> str:
-    """A file's content digest, as manifests record it."""
+    """A file's content digest, as records keep them."""
     return content.digest if isinstance(content, Packed) else digest(content)
 
 
@@ -183,51 +281,42 @@ def _size_of(content: bytes | Packed) -> int:
     return content.size if isinstance(content, Packed) else len(content)
 
 
-def _manifest(paths: dict[str, bytes | Packed]) -> dict[str, str]:
-    """Output path -> content digest."""
-    return {rel: _digest_of(content) for rel, content in paths.items()}
+def _read_digest(path: str) -> str:
+    """The content digest of a file as it is now."""
+    with open(path, "rb") as handle:
+        return digest(handle.read())
 
 
-def _intact(folder: Path, paths: dict[str, bytes | Packed]) -> bool:
-    """Whether every file is in the folder with its size (so none was deleted or cut short by hand)."""
+def _new_folder(prefix: str, parent: Path) -> Path:
+    """A new temporary folder in `parent`, named for this process; a failure names the parent."""
     try:
-        return all(os.stat(f"{folder}/{rel}").st_size == _size_of(content) for rel, content in paths.items())
-    except OSError:
-        return False
+        return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=parent))
+    except OSError as error:
+        raise OSError(error.errno, error.strerror, str(parent)) from None
 
 
-def _prune(root: Path, folder: Path) -> None:
-    """Remove folders left empty under root, deepest first."""
-    while folder != root and not any(folder.iterdir()):
-        folder.rmdir()
-        folder = folder.parent
-
-
-def _manifest_digest(manifest: dict[str, str]) -> str:
-    """One digest of a whole manifest (output path -> content digest), hashed as one string: repr() quotes each
-    path, so no two manifests read the same."""
-    return digest(repr(sorted(manifest.items())))
-
-
-def _trusted(folder: Path, manifest_digest: str | None) -> bool:
-    """Whether the folder's marker records this manifest digest (so the folder holds exactly that manifest)."""
-    return manifest_digest is not None and _recorded_manifest(folder) == manifest_digest
-
-
-def _recorded_manifest(destination: Path) -> str | None:
-    """The manifest digest the destination's marker records, or None for an old, missing or unreadable marker."""
+def _write(path: Path, content: bytes | Packed) -> None:
+    """Write a file; a failure names it (a full disk is told only by write() or close(), which do not)."""
     try:
-        last = (destination / MARKER).read_text(encoding="utf-8").splitlines()[-1]
-    except (OSError, UnicodeDecodeError, IndexError):
-        return None
-    return last.removeprefix("manifest ") if last.startswith("manifest ") else None
+        with open(path, "wb") as handle:
+            handle.write(unpacked(content))
+    except OSError as error:
+        raise OSError(error.errno, error.strerror, str(path)) from None
 
 
-def _link(old: Path, new: Path, size: int) -> bool:
-    """Hard-link an unchanged file from the current output; False if it is gone or was altered in size."""
+def _remove(folder: Path, strays: list[str]) -> None:
+    """Remove these files, links and folders from the folder."""
+    for rel in strays:
+        path = folder / rel
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def _link(old: Path, new: Path) -> bool:
+    """Hard-link an unchanged file from the current output; False where links cannot be made."""
     try:
-        if old.stat().st_size != size:
-            return False
         os.link(old, new)
     except OSError:
         return False
@@ -235,18 +324,20 @@ def _link(old: Path, new: Path, size: int) -> bool:
 
 
 def _discard(folder: Path) -> None:
-    """Delete a folder this module made, if it is there."""
-    if folder.exists():
+    """Delete a folder (or file) this module made, if it is there."""
+    if folder.is_dir() and not folder.is_symlink():
         shutil.rmtree(folder, ignore_errors=True)
+    elif folder.exists() or folder.is_symlink():
+        folder.unlink()
 
 
-def _swap(new: Path, destination: Path, live: dict[str, str]) -> dict[str, str] | None:
+def _swap(new: Path, destination: Path) -> None:
     """Put the new folder where the destination is, atomically where the system allows it; the replaced site
-    becomes the spare. Return what the spare holds (None if unknown)."""
+    becomes the spare."""
     spare = spare_folder(destination)
     if not destination.exists():
         new.rename(destination)
-        return None
+        return
     if not _exchange(new, destination):
         old = destination.with_name(f".{destination.name}{TEMP_PREFIX}old-{os.getpid()}")
         destination.rename(old)
@@ -255,11 +346,26 @@ def _swap(new: Path, destination: Path, live: dict[str, str]) -> dict[str, str] 
     if new != spare:
         _discard(spare)
         new.rename(spare)
-    return live or None
+
+
+def _mount_point(folder: Path) -> bool:
+    """Whether a file system is mounted on the folder (a volume, a tmpfs, a bind mount), which cannot be moved."""
+    if os.path.ismount(folder):
+        return True
+    try:  # a bind mount from the same file system has the same device: Linux lists it here
+        with open("/proc/self/mountinfo", "rb") as handle:
+            points = {line.split()[4] for line in handle}
+    except (OSError, IndexError):
+        return False
+    escaped = os.fsencode(folder)
+    for char in b"\\ \t\n":  # as the kernel escapes them there
+        escaped = escaped.replace(bytes([char]), b"\\%03o" % char)
+    return escaped in points
 
 
 def _exchange(a: Path, b: Path) -> bool:
-    """Swap two paths in one step with renameat2(RENAME_EXCHANGE); False where unsupported."""
+    """Swap two paths in one step with renameat2(RENAME_EXCHANGE); False where the system has no such call, and
+    OSError where it refuses (a mount point cannot be moved)."""
     libc_name = ctypes.util.find_library("c")
     if not libc_name:
         return False
@@ -268,14 +374,20 @@ def _exchange(a: Path, b: Path) -> bool:
     if renameat2 is None:
         return False
     at_fdcwd = -100
-    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
-    return result == 0
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL):  # no such call, or not on this file system
+        return False
+    raise OSError(code, os.strerror(code), str(b))
 
 
 def remove_stale_temporaries(destination: Path) -> None:
-    """Remove folders left by builds that were killed before they could clean up."""
-    for leftover in destination.parent.glob(f".{destination.name}{TEMP_PREFIX}*"):
-        pid = leftover.name.removeprefix(f".{destination.name}{TEMP_PREFIX}").split("-")[0]
+    """Remove temporary folders, beside the destination or inside it, left by builds that were killed before
+    they could clean up."""
+    beside = destination.parent.glob(f".{destination.name}{TEMP_PREFIX}*")
+    for leftover in [*beside, *destination.glob(f"{TEMP_PREFIX}*")]:
+        pid = leftover.name.rpartition(TEMP_PREFIX)[2].split("-")[0]
         if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
             continue
         shutil.rmtree(leftover, ignore_errors=True)
