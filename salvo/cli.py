@@ -104,7 +104,9 @@ def run_build(args: argparse.Namespace) -> int:
     from salvo.pipeline import build
 
     report = build(source, destination, options)
-    stamp.record(report.notes, sorted(report.outputs.live) if report.outputs else [])
+    if report.outputs:  # with the signatures the write stage took
+        live = report.outputs.live
+        stamp.record(report.notes, {rel: signed for rel, (_, signed) in live.files.items()}, live.folders)
     print(report.summary())
     return 0
 

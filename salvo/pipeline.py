@@ -23,7 +23,7 @@ from salvo.notes import find_note_files, leaving_links, parse_bytes, read_bytes
 from salvo.options import Options, build_day
 from salvo.parallel import parallel_map
 from salvo.render import DEFAULT_ROOT, render_bodies, render_site
-from salvo.signature import signature, two_seconds_ago
+from salvo.signature import settled, signature, signed_path, two_seconds_ago
 from salvo.stamp import cache_folder
 from salvo.validate import check_calls, sort_notes, validate_note
 from salvo.write import Outputs, check_destination, patch_site, write_site
@@ -55,26 +55,27 @@ def read_notes(source: Path, config: SiteConfig, day: dt.date, cache: Cache) -> 
     files, problems = find_note_files(source)
     results: dict[str, tuple[Note | None, list[Problem]]] = {}
     unknown: list[tuple[str, str]] = []
-    settled: dict[str, str] = {}  # signatures of unknown files that had not changed for a while
+    file_keys: dict[str, str] = {}  # the signatures of unknown files that had settled, to remember their contents by
     salt = digest(code_digest(), repr(config), day.isoformat())
     before = two_seconds_ago()
     for rel, path in files:
         signed = signature(path)
-        known = cache.get("file", signed.text(path)) if signed else None
+        key = signed_path(path, signed) if signed else None
+        known = cache.get("file", key) if key else None
         cached = cache.get("note", digest(salt, rel, known)) if known else None
         if cached is not None:
             results[rel] = cached
         else:
             unknown.append((rel, path))
-            if signed and signed.settled(before):
-                settled[rel] = signed.text(path)
+            if signed and settled(signed, before):
+                file_keys[rel] = key
     read = partial(_read_and_check, salt=salt, config=config, day=day, cache=cache)
     for (rel, _), (content, key, checked) in zip(unknown, parallel_map(read, unknown), strict=True):
         results[rel] = checked
         if content and key:
             cache.put("note", key, checked)
-            if rel in settled:
-                cache.put("file", settled[rel], content)
+            if rel in file_keys:
+                cache.put("file", file_keys[rel], content)
     notes = []
     for rel in sorted(results):
         note, found = results[rel]

@@ -2,9 +2,9 @@
 
 After a build, the stamp records a digest of the signatures (signature.py) of every file a build reads (site.toml,
 content/, templates/, static/, Salvo's own code, templates and libraries), with the options and the day, and of
-every file the build wrote and every folder holding them (a file added to a folder changes the folder's). A
-later build whose signatures all match has nothing to do, and ends there, as make and ninja do. Only files that
-had not changed for two seconds are trusted.
+every file and folder of the output, as the write stage signed them when it wrote or checked them (a file added to
+a folder changes the folder's signature). A later build whose signatures all match has nothing to do, and ends
+there, as make and ninja do. Only signatures the settle rule trusts are recorded (signature.py).
 
 Standard library only, so that a build with nothing to do imports nothing more.
 """
@@ -20,7 +20,7 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-from salvo.signature import folders_of, signature, two_seconds_ago
+from salvo.signature import Signature, settled, signature, signed_path, two_seconds_ago
 
 CACHE_DIR = ".salvo-cache"
 STAMP_FILE = "stamp.json"
@@ -49,8 +49,8 @@ class Signatures:
         if signed is None:
             self.add(f"{path}\0missing")
             return
-        self.settled = self.settled and signed.settled(self.settled_before)
-        self.add(signed.text(path))
+        self.settled = self.settled and settled(signed, self.settled_before)
+        self.add(signed_path(path, signed))
 
     def tree(self, folder: str) -> None:
         """Sign every file under a folder and every folder's name."""
@@ -103,13 +103,14 @@ def libraries_digest() -> str:
     return signed.digest()
 
 
-def outputs_digest(destination: str, paths: list[str]) -> tuple[str, bool]:
-    """A digest of these files of the output folder and of the folders holding them as they are now (a file added
-    or removed by hand changes its folder's signature), and whether they settled."""
+def outputs_digest(destination: str, signatures: dict[str, Signature | None]) -> str | None:
+    """A digest of the output's files and folders with these signatures, or None if one is missing or not trusted."""
     signed = Signatures(os.path.abspath(destination))
-    for rel in sorted(folders_of(paths)) + paths:
-        signed.file(os.path.join(destination, rel))
-    return signed.digest(), signed.settled
+    for rel, found in sorted(signatures.items()):
+        if found is None:
+            return None
+        signed.add(signed_path(os.path.join(destination, rel), found))
+    return signed.digest()
 
 
 def cache_folder(source: str) -> str | None:
@@ -143,24 +144,26 @@ class Stamp:
         try:
             with open(self.file, encoding="utf-8") as handle:
                 stamp = json.load(handle)
-            same = stamp["inputs"] == self.inputs  # the outputs are looked at only then
-            return stamp if same and outputs_digest(self.destination, stamp["paths"])[0] == stamp["outputs"] else None
+            if stamp["inputs"] != self.inputs:  # the outputs are looked at only then
+                return None
+            now = {rel: signature(os.path.join(self.destination, rel)) for rel in stamp["paths"] + stamp["folders"]}
+            return stamp if outputs_digest(self.destination, now) == stamp["outputs"] else None
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def record(self, notes: int, paths: list[str]) -> None:
-        """Record a build that wrote these files, if every input and output had settled; else forget the last."""
+    def record(self, notes: int, files: dict[str, Signature | None], folders: dict[str, Signature | None]) -> None:
+        """Record a build whose output holds these files and folders, with the signatures the write stage took of
+        them, if every input had settled and every signature is trusted; else forget the last."""
         if self.file is None:
             return
         with contextlib.suppress(OSError):
             os.remove(self.file)
-        if not self.settled:
-            return
-        outputs, settled = outputs_digest(self.destination, paths)
-        if not settled:
+        outputs = outputs_digest(self.destination, {**files, **folders}) if self.settled else None
+        if outputs is None:
             return
         os.makedirs(os.path.dirname(self.file), exist_ok=True)
         temp = f"{self.file}.{os.getpid()}.tmp"
         with open(temp, "w", encoding="utf-8") as handle:
-            json.dump({"inputs": self.inputs, "outputs": outputs, "notes": notes, "paths": paths}, handle)
+            json.dump({"inputs": self.inputs, "outputs": outputs, "notes": notes, "paths": sorted(files),
+                       "folders": sorted(folders)}, handle)
         os.replace(temp, self.file)

@@ -26,6 +26,7 @@ import ctypes.util
 import errno
 import os
 import shutil
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -33,7 +34,7 @@ from pathlib import Path, PurePosixPath
 from salvo.cache import Packed, unpacked
 from salvo.errors import Problem, SiteError
 from salvo.hashing import digest
-from salvo.signature import Signature, folders_of, two_seconds_ago
+from salvo.signature import Signature, folders_of, settled, signature_of, two_seconds_ago
 
 MARKER = ".salvo-build"
 MARKER_TEXT = "Written by Salvo. Every build makes this folder hold exactly the site, removing anything else.\n"
@@ -46,28 +47,48 @@ _RENAME_EXCHANGE = 2
 CANNOT_EXCHANGE = {errno.EBUSY, errno.EXDEV, errno.EPERM, errno.EACCES, errno.EROFS, errno.EINVAL, errno.ENOTSUP}
 
 # A file's content digest, and its signature when it was known to hold that content (None when the signature
-# could not yet be trusted: the content is checked again).
+# could not be trusted yet: the file is read again).
 Known = tuple[str, Signature | None]
 
 
 @dataclass(frozen=True)
-class Outputs:
-    """What the destination and its spare were known to hold when the last build ended: output path -> Known."""
+class Record:
+    """What a folder held when a build last wrote or checked it: each file's content digest and signature, and each
+    folder's signature ("" the top one). A folder whose signature is as recorded holds exactly the files and folders
+    recorded in it; None stands for a signature not trusted yet (the file is read, the folder listed)."""
 
-    live: dict[str, Known]
-    spare: dict[str, Known] | None
+    files: dict[str, Known] = field(default_factory=dict)
+    folders: dict[str, Signature | None] = field(default_factory=dict)
+
+    def holds(self, paths: dict[str, bytes | Packed]) -> bool:
+        """Whether the record is of exactly these files, with these contents."""
+        return self.files.keys() == paths.keys() and all(self.files[r][0] == _digest_of(c) for r, c in paths.items())
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """What the destination and its spare held when the last build ended."""
+
+    live: Record
+    spare: Record | None
 
 
 @dataclass
 class Survey:
-    """A folder as found: what its files at the site's paths hold, and what the site does not have."""
+    """A folder as found, against its record: what its files at the site's paths hold, the signatures of the
+    site's folders in it, and the files, folders and links the site does not have."""
 
     known: dict[str, tuple[str, Signature]] = field(default_factory=dict)
+    folders: dict[str, Signature] = field(default_factory=dict)
     strays: list[str] = field(default_factory=list)
 
     def holds(self, rel: str, value: str) -> bool:
         """Whether the file at this path is known to hold content with this digest."""
         return rel in self.known and self.known[rel][0] == value
+
+    def exact(self, paths: dict[str, bytes | Packed]) -> bool:
+        """Whether the folder holds these files and nothing else."""
+        return not self.strays and all(self.holds(rel, _digest_of(content)) for rel, content in paths.items())
 
 
 def safe_relative(path: str) -> PurePosixPath:
@@ -103,64 +124,66 @@ def check_destination(source: Path, destination: Path) -> None:
 def write_site(files: dict[str, bytes | Packed], destination: Path, previous: Outputs | None = None) -> Outputs:
     """Make the destination (at the end of any link) hold exactly `files`, and return what it and its spare hold.
 
-    `previous` (what the last build returned) is believed only where the files' signatures still match it.
+    `previous` (what the last build returned) is believed only where the signatures on disk still match it.
     """
     paths = {_checked(p): data for p, data in files.items()}
-    previous = previous if isinstance(previous, Outputs) else None  # None, or left by an older Salvo
+    if not (isinstance(previous, Outputs) and isinstance(previous.live, Record)):
+        previous = Outputs(Record(), None)  # none, or left by an older Salvo
     target = destination.resolve()  # a link to a folder elsewhere stays a link
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(target)
-    live = survey(target, previous.live if previous else {}, paths)
-    if not live.strays and all(live.holds(rel, _digest_of(content)) for rel, content in paths.items()):
-        # Nothing to change (and making a first spare now would copy the whole site).
-        before = max(two_seconds_ago(), _clock(target))
-        return Outputs(_trusted(live.known, before), previous.spare if previous else None)
+    live = None
+    if not previous.live.files or previous.live.holds(paths):  # the same site, or one not known: is it there?
+        live = survey(target, previous.live, paths)
+        if live.exact(paths):  # nothing to write (and making a first spare now would copy the whole site)
+            before = max(two_seconds_ago(), _clock(target))
+            return Outputs(_trusted(Record(dict(live.known), dict(live.folders)), before), previous.spare)
     if not _mount_point(target):
         try:
-            return _exchanged(paths, target, live, previous.spare if previous else None)
+            return _exchanged(paths, target, previous)
         except OSError as error:
             if error.errno not in CANNOT_EXCHANGE:
                 raise
-    return Outputs(_in_place(paths, target, live), None)
+    return Outputs(_in_place(paths, target, live or survey(target, previous.live, paths)), previous.spare)
 
 
-def _exchanged(paths: dict[str, bytes | Packed], target: Path, live: Survey, held: dict[str, Known] | None
-               ) -> Outputs:
+def _exchanged(paths: dict[str, bytes | Packed], target: Path, previous: Outputs) -> Outputs:
     """Bring the spare (or a new folder) up to date with `paths` and exchange it with the target; raise OSError
     with one of CANNOT_EXCHANGE when no folder can be made beside the target or the two cannot be exchanged."""
     spare = spare_folder(target)
     if spare.is_dir() and not spare.is_symlink():
-        folder, found = spare, survey(spare, held or {}, paths)
+        folder, found = spare, survey(spare, previous.spare or Record(), paths)
     else:
         _discard(spare)
         folder, found = _new_folder(f".{target.name}{TEMP_PREFIX}", target.parent), Survey()
     replaced = target.exists()
     try:
         _remove(folder, found.strays)
-        linked: set[str] = set()
+        changed, linked = [], []
         for rel, content in sorted(paths.items()):
             if found.holds(rel, value := _digest_of(content)):
                 continue
+            changed.append(rel)
             path = folder / rel
             path.unlink(missing_ok=True)  # never written in place: it may share its inode with the live site
             path.parent.mkdir(parents=True, exist_ok=True)
-            if live.holds(rel, value) and _link(target / rel, path):
-                linked.add(rel)
+            if _link(target / rel, path, previous.live.files.get(rel), value):
+                linked.append(rel)
             else:
                 _write(path, content)
         folder.chmod(0o755)
-        now = _recorded(folder, paths, found)
-        before = _mark(folder)
-        # The replaced site's files, with the signatures of those just linked (a link changes the change time).
-        was = {rel: (value, now[rel][1] if rel in linked else signed) for rel, (value, signed) in live.known.items()}
+        now = _trusted(_recorded(folder, paths, found, changed + found.strays), _mark(folder))
+        # What the replaced site held, with the signatures of files just linked (a link changes the change time).
+        was = Record({**previous.live.files, **{rel: now.files[rel] for rel in linked}}, previous.live.folders)
         _swap(folder, target)
     except BaseException:
         _discard(folder)  # the next build makes it again: no half-updated spare to survey, no disk space kept
         raise
-    return Outputs(_trusted(now, before), _trusted(was, before) if replaced else None)
+    moved = {"": None}  # the exchange changed the signatures of both top folders
+    return Outputs(Record(now.files, now.folders | moved), Record(was.files, was.folders | moved) if replaced else None)
 
 
-def _in_place(paths: dict[str, bytes | Packed], target: Path, live: Survey) -> dict[str, Known]:
+def _in_place(paths: dict[str, bytes | Packed], target: Path, live: Survey) -> Record:
     """Update the target itself: write every changed file under a temporary name inside it, and only when all
     are written, rename them into place and remove the rest; a failure before then removes the temporaries."""
     target.mkdir(exist_ok=True)
@@ -175,8 +198,7 @@ def _in_place(paths: dict[str, bytes | Packed], target: Path, live: Survey) -> d
             os.replace(temporary / str(n), target / rel)
     finally:
         _discard(temporary)
-    now = _recorded(target, paths, live)
-    return _trusted(now, _mark(target))
+    return _trusted(_recorded(target, paths, live, changed + live.strays), _mark(target))
 
 
 def patch_site(files: dict[str, bytes | Packed], destination: Path, previous: Outputs | None) -> Outputs | None:
@@ -188,51 +210,71 @@ def patch_site(files: dict[str, bytes | Packed], destination: Path, previous: Ou
     every moment. The spare is untouched: it shares no inode with the new files.
     """
     destination = destination.resolve()
-    if previous is None or not files.keys() <= previous.live.keys():
+    if previous is None or not isinstance(previous.live, Record) or not files.keys() <= previous.live.files.keys():
         return None
-    changed = {}
+    changed: dict[str, Known] = {}
     for rel, content in files.items():
         value = _digest_of(content)
-        if previous.live[_checked(rel)][0] != value:
+        if previous.live.files[_checked(rel)][0] != value:
             target = destination / rel
             temp = target.with_name(f"{TEMP_PREFIX}{target.name}")
             _write(temp, content)
             os.replace(temp, target)
-            changed[rel] = (value, Signature.of(os.lstat(target)))
-    return Outputs({**previous.live, **_trusted(changed, _mark(destination))}, previous.spare)
+            changed[rel] = (value, signature_of(os.lstat(target)))
+    folders = {rel: signature_of(os.lstat(destination / rel)) for rel in {r.rpartition("/")[0] for r in changed}}
+    live = Record({**previous.live.files, **changed}, {**previous.live.folders, **folders})
+    return Outputs(_trusted(live, _mark(destination)), previous.spare)
 
 
-def survey(folder: Path, record: dict[str, Known], paths: dict[str, bytes | Packed]) -> Survey:
-    """Walk a folder (without following links): what each file at one of the site's paths holds, by its recorded
-    digest while its signature is the trusted one recorded, else by reading it when it has the right size; and
-    every file, folder or link the site does not have (other than the marker and temporary folders)."""
+def survey(folder: Path, record: Record, paths: dict[str, bytes | Packed]) -> Survey:
+    """Look at a folder without following links in it: each folder of the site's, listed unless its signature is
+    the trusted one recorded, and each file at one of the site's paths, known by the recorded digest while its
+    signature is the trusted one recorded, else read when it has the right size. Whatever else is there (but the
+    marker and temporary folders) is a stray."""
     found = Survey()
     if not folder.is_dir():
         return found
-    folders = folders_of(paths)
-
-    def visit(here: str, prefix: str) -> None:
-        with os.scandir(here) as entries:
-            for entry in entries:
-                rel = prefix + entry.name
-                if not prefix and (rel == MARKER or rel.startswith(TEMP_PREFIX)):
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    if rel in folders:
-                        visit(entry.path, f"{rel}/")
-                        continue
-                elif entry.is_file(follow_symlinks=False) and rel in paths:
-                    signed = Signature.of(entry.stat(follow_symlinks=False))
-                    value, trusted = record.get(rel, ("", None))
-                    if signed == trusted:
-                        found.known[rel] = (value, signed)
-                    elif signed.size == _size_of(paths[rel]):
-                        found.known[rel] = (_read_digest(entry.path), signed)
-                    continue
+    top, needed = str(folder), folders_of(paths)
+    absent = set()  # folders of the site's that are not real folders here: nothing under them is looked at
+    trusted = set()  # folders that hold what the record says they hold
+    for rel in sorted(needed):  # a folder sorts before those inside it
+        path = f"{top}/{rel}" if rel else top
+        if (rel and rel.rpartition("/")[0] in absent) or not (info := _lstat(path)) or not stat.S_ISDIR(info.st_mode):
+            absent.add(rel)
+            if info:
                 found.strays.append(rel)
-
-    visit(str(folder), "")
+            continue
+        found.folders[rel] = signed = signature_of(info)
+        if signed == record.folders.get(rel):
+            trusted.add(rel)
+        else:
+            for name in os.listdir(path):
+                inner = f"{rel}/{name}" if rel else name
+                ours = not rel and (name == MARKER or name.startswith(TEMP_PREFIX))
+                if inner not in paths and inner not in needed and not ours:
+                    found.strays.append(inner)
+    stale = (rel for rel in (*record.files, *record.folders) if rel and rel not in paths and rel not in needed)
+    found.strays += [rel for rel in stale if rel.rpartition("/")[0] in trusted]
+    for rel, content in paths.items():
+        if rel.rpartition("/")[0] in absent or not (info := _lstat(f"{top}/{rel}")):
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            found.strays.append(rel)
+            continue
+        signed, recorded = signature_of(info), record.files.get(rel)
+        if recorded is not None and recorded[1] == signed:
+            found.known[rel] = (recorded[0], signed)
+        elif info.st_size == _size_of(content):
+            found.known[rel] = (_read_digest(f"{top}/{rel}"), signed)
     return found
+
+
+def _lstat(path: str) -> os.stat_result | None:
+    """The path's own status (a link's, not its target's), or None if nothing is there."""
+    try:
+        return os.lstat(path)
+    except FileNotFoundError:
+        return None
 
 
 def spare_folder(destination: Path) -> Path:
@@ -240,13 +282,18 @@ def spare_folder(destination: Path) -> Path:
     return destination.with_name(f".{destination.name}{SPARE_SUFFIX}")
 
 
-def _recorded(folder: Path, paths: dict[str, bytes | Packed], found: Survey) -> dict[str, tuple[str, Signature]]:
-    """What the folder now holds (it holds `paths`): the surveyed files it kept, and the signatures of the rest."""
-    now = {}
+def _recorded(folder: Path, paths: dict[str, bytes | Packed], found: Survey, touched: list[str]) -> Record:
+    """What the folder holds now that it holds `paths`: the files and folders surveyed that were not touched since
+    (files written, linked or removed, and the folders holding them), and the signatures of the rest."""
+    files: dict[str, Known] = {}
     for rel, content in paths.items():
         value = _digest_of(content)
-        now[rel] = found.known[rel] if found.holds(rel, value) else (value, Signature.of(os.lstat(folder / rel)))
-    return now
+        files[rel] = found.known[rel] if found.holds(rel, value) else (value, signature_of(os.lstat(folder / rel)))
+    changed = folders_of(touched)
+    folders: dict[str, Signature | None] = {
+        rel: found.folders[rel] if rel in found.folders and rel not in changed else signature_of(os.lstat(folder / rel))
+        for rel in folders_of(paths)}
+    return Record(files, folders)
 
 
 def _mark(folder: Path) -> int:
@@ -265,10 +312,13 @@ def _clock(folder: Path) -> int:
         return 0
 
 
-def _trusted(known: dict[str, tuple[str, Signature]], before: int) -> dict[str, Known]:
-    """The record to keep: signatures of files that changed after `before` are not to be trusted (a change in the
-    same clock tick would not show), so those files will be read again."""
-    return {rel: (value, signed if signed.settled(before) else None) for rel, (value, signed) in known.items()}
+def _trusted(record: Record, before: int) -> Record:
+    """The record to keep: signatures of what changed after `before` are not to be trusted (a change in the same
+    clock tick would not show), so those files will be read again and those folders listed."""
+    def kept(signed: Signature | None) -> Signature | None:
+        return signed if signed is not None and settled(signed, before) else None
+    return Record({rel: (value, kept(signed)) for rel, (value, signed) in record.files.items()},
+                  {rel: kept(signed) for rel, signed in record.folders.items()})
 
 
 def _digest_of(content: bytes | Packed) -> str:
@@ -314,9 +364,14 @@ def _remove(folder: Path, strays: list[str]) -> None:
             path.unlink(missing_ok=True)
 
 
-def _link(old: Path, new: Path) -> bool:
-    """Hard-link an unchanged file from the current output; False where links cannot be made."""
+def _link(old: Path, new: Path, recorded: Known | None, value: str) -> bool:
+    """Hard-link a file of the live site that holds this content, as its record shows and its signature, still
+    the trusted one recorded, confirms; False when it does not, or where links cannot be made."""
+    if recorded is None or recorded[0] != value or recorded[1] is None:
+        return False
     try:
+        if signature_of(os.lstat(old)) != recorded[1]:
+            return False
         os.link(old, new)
     except OSError:
         return False
