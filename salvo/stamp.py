@@ -103,14 +103,10 @@ def libraries_digest() -> str:
     return signed.digest()
 
 
-def outputs_digest(destination: str, signatures: dict[str, Signature | None]) -> str | None:
-    """A digest of the output's files and folders with these signatures, or None if one is missing or not trusted."""
-    signed = Signatures(os.path.abspath(destination))
-    for rel, found in sorted(signatures.items()):
-        if found is None:
-            return None
-        signed.add(signed_path(os.path.join(destination, rel), found))
-    return signed.digest()
+def outputs_digest(signatures: list[Signature | None]) -> str | None:
+    """A digest of the signatures of the output's folders and files, in the order the stamp lists them; None if one
+    is missing or not trusted."""
+    return None if None in signatures else hashlib.blake2b(repr(signatures).encode(), digest_size=20).hexdigest()
 
 
 def cache_folder(source: str) -> str | None:
@@ -146,8 +142,8 @@ class Stamp:
                 stamp = json.load(handle)
             if stamp["inputs"] != self.inputs:  # the outputs are looked at only then
                 return None
-            now = {rel: signature(os.path.join(self.destination, rel)) for rel in stamp["paths"] + stamp["folders"]}
-            return stamp if outputs_digest(self.destination, now) == stamp["outputs"] else None
+            now = [signature(f"{self.destination}/{rel}") for rel in stamp["folders"] + stamp["paths"]]
+            return stamp if outputs_digest(now) == stamp["outputs"] else None
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
@@ -158,12 +154,14 @@ class Stamp:
             return
         with contextlib.suppress(OSError):
             os.remove(self.file)
-        outputs = outputs_digest(self.destination, {**files, **folders}) if self.settled else None
+        if not self.settled:
+            return
+        listed = {"folders": sorted(folders), "paths": sorted(files)}
+        outputs = outputs_digest([folders[r] for r in listed["folders"]] + [files[r] for r in listed["paths"]])
         if outputs is None:
             return
         os.makedirs(os.path.dirname(self.file), exist_ok=True)
         temp = f"{self.file}.{os.getpid()}.tmp"
         with open(temp, "w", encoding="utf-8") as handle:
-            json.dump({"inputs": self.inputs, "outputs": outputs, "notes": notes, "paths": sorted(files),
-                       "folders": sorted(folders)}, handle)
+            json.dump({"inputs": self.inputs, "outputs": outputs, "notes": notes, **listed}, handle)
         os.replace(temp, self.file)

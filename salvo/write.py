@@ -1,9 +1,10 @@
 """The file map -> the output folder, made to hold exactly the site, and replaced whole in one step.
 
-The output is checked, not believed. A build walks the output folder (and the spare it will update) and compares
-each file with what the last build recorded there: the content digest and the signature (signature.py). A file
-whose signature changed, or was not yet trusted, is read again if it has the size of the file it should be; any
-other file that differs, and anything the build would not write (the marker says that the whole folder is
+The output is checked, not believed. A build looks at each file and folder of the site in the output folder (and
+in the spare it will update), a stat each, and compares it with what the last build recorded there: each file's
+content digest and signature, each folder's signature (signature.py). A folder whose signature changed is listed;
+a file whose signature changed, or was not yet trusted, is read again if it has the size of the file it should
+be. Any file that differs, and anything the build would not write (the marker says that the whole folder is
 Salvo's), is replaced or removed. A build that would change nothing writes nothing.
 
 A failed or killed build never leaves a half-written site: the new site is made complete in the spare folder
@@ -137,7 +138,7 @@ def write_site(files: dict[str, bytes | Packed], destination: Path, previous: Ou
         live = survey(target, previous.live, paths)
         if live.exact(paths):  # nothing to write (and making a first spare now would copy the whole site)
             before = max(two_seconds_ago(), _clock(target))
-            return Outputs(_trusted(Record(dict(live.known), dict(live.folders)), before), previous.spare)
+            return Outputs(_trusted(Record(live.known, live.folders), before), previous.spare)
     if not _mount_point(target):
         try:
             return _exchanged(paths, target, previous)

@@ -83,6 +83,17 @@ def leftovers(*folders: Path) -> list[str]:
     return sorted(p.name for f in folders if f.is_dir() for p in f.iterdir() if ".salvo-tmp-" in p.name)
 
 
+def three_builds_end_clean(site: Site, tmp_path: Path, output: Path | None = None) -> None:
+    """Build three times (with nothing changed, then with a title changed, then another), each time ending with the
+    output (public/ unless given) as a clean build of the same site writes it."""
+    for n in range(3):
+        if n:
+            edit_title(site, n, f"Changed {n}")
+        built(site)
+        expected, now = clean(site, tmp_path / f"clean-{n}"), snapshot(output or site.public)
+        assert now == expected, f"build {n + 1}: {difference(now, expected)}"
+
+
 def edit_title(site: Site, n: int, title: str) -> None:
     """Give one of the record's notes another title."""
     note = sorted((site.root / "content" / "incidents").glob("*.md"))[n]
@@ -105,12 +116,7 @@ def test_a_page_edited_by_hand_in_public_is_put_back_by_the_next_builds(make_sit
     with open(page, "r+b") as handle:  # in place, same size, old modification time: as a careless tool would
         handle.write(b"<!-- EDITED BY HAND -->")
     os.utime(page, ns=(info.st_atime_ns, info.st_mtime_ns))
-    for n, change in enumerate([lambda: None, lambda: edit_title(site, 1, "Changed second"),
-                                lambda: edit_title(site, 2, "Changed third")]):
-        change()
-        built(site)
-        expected = clean(site, tmp_path / f"clean-{n}")
-        assert snapshot(site.public) == expected, f"build {n + 1}: {difference(snapshot(site.public), expected)}"
+    three_builds_end_clean(site, tmp_path)
 
 
 STRAYS: dict[str, dict[str, Callable[[Path], object]]] = {
@@ -135,12 +141,7 @@ def test_files_and_folders_put_into_public_by_hand_are_removed_and_never_come_ba
     built(site)
     for rel, make in STRAYS[kind].items():
         make(site.public / rel)
-    for n, change in enumerate([lambda: None, lambda: edit_title(site, 1, "Changed second"),
-                                lambda: edit_title(site, 2, "Changed third")]):
-        change()
-        built(site)
-        expected = clean(site, tmp_path / f"clean-{n}")
-        assert snapshot(site.public) == expected, f"build {n + 1}: {difference(snapshot(site.public), expected)}"
+    three_builds_end_clean(site, tmp_path)
 
 
 def test_a_file_left_by_hand_after_an_up_to_date_build_is_removed(make_site, tmp_path):
@@ -162,13 +163,8 @@ def test_a_destination_that_is_a_link_is_built_at_its_target_and_stays_a_link(ma
     target = tmp_path / "srv" / "www"
     target.mkdir(parents=True)
     site.public.symlink_to(target, target_is_directory=True)
-    for n in range(3):
-        if n:
-            edit_title(site, n, f"Changed {n}")
-        built(site)
-        assert site.public.is_symlink() and site.public.resolve() == target, f"build {n + 1}"
-        expected = clean(site, tmp_path / f"clean-{n}")
-        assert snapshot(target) == expected, f"build {n + 1}: {difference(snapshot(target), expected)}"
+    three_builds_end_clean(site, tmp_path, target)
+    assert site.public.is_symlink() and site.public.resolve() == target
     assert leftovers(site.root, target.parent) == []
 
 
@@ -180,13 +176,9 @@ def test_a_destination_that_is_a_mount_point_is_updated_in_place(make_site, tmp_
     else:  # from the same file system: only the kernel's list of mounts tells
         (tmp_path / "volume").mkdir()
         mount(site.public, "--bind", str(tmp_path / "volume"))
-    for n in range(3):
-        if n:
-            edit_title(site, n, f"Changed {n}")
-        built(site)
-        expected = clean(site, tmp_path / f"clean-{n}")
-        assert snapshot(site.public) == expected, f"build {n + 1}: {difference(snapshot(site.public), expected)}"
-        assert leftovers(site.public, site.root) == [] and not (site.root / ".public.salvo-spare").exists()
+    three_builds_end_clean(site, tmp_path)
+    assert leftovers(site.public, site.root) == [] and not (site.root / ".public.salvo-spare").exists()
+    expected = snapshot(site.public)
     (site.public / "stray.txt").write_text("left by hand\n")
     built(site)
     assert snapshot(site.public) == expected
