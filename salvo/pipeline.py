@@ -146,8 +146,8 @@ def build(source: Path, destination: Path, options: Options = Options(), cache: 
     files = render_site(site, source, cache)
     files |= {rel: path.read_bytes() for rel, path in static_files(source).items()}
     output = str(destination.resolve())
-    outputs = write_site(files, destination, cache.get("output", output))
-    cache.put("output", output, outputs)
+    outputs = write_site(files, destination, Outputs.of_text(cache.get("output", output)))
+    cache.put("output", output, outputs.text())
     cache.save()
     return BuildReport(count, len(files), time.perf_counter() - started, destination, site, outputs, options.today)
 
@@ -164,7 +164,7 @@ def rebuild(source: Path, destination: Path, options: Options, cache: Cache, las
             site = with_bodies(last.site, edited)
             outputs = patch_site(render_bodies(site, source, cache, edited), destination, last.outputs)
             if outputs is not None:
-                cache.put("output", str(destination.resolve()), outputs)  # what a later whole build starts from
+                cache.put("output", str(destination.resolve()), outputs.text())  # what a later whole build starts from
                 return replace(last, seconds=time.perf_counter() - started, site=site, outputs=outputs)
     return build(source, destination, options, cache)
 

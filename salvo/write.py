@@ -25,12 +25,15 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
+import json
 import os
 import shutil
 import stat
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from salvo.cache import Packed, unpacked
 from salvo.errors import Problem, SiteError
@@ -50,6 +53,7 @@ CANNOT_EXCHANGE = {errno.EBUSY, errno.EXDEV, errno.EPERM, errno.EACCES, errno.ER
 # A file's content digest, and its signature when it was known to hold that content (None when the signature
 # could not be trusted yet: the file is read again).
 Known = tuple[str, Signature | None]
+UNKNOWN = (0, 0, 0, 0)  # an untrusted signature, as the cache keeps it
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,40 @@ class Outputs:
 
     live: Record
     spare: Record | None
+
+    def text(self) -> str:
+        """The records as one JSON text, for the cache: paths, digests and the signatures' numbers in flat lists,
+        which the JSON module's C code reads and writes by the ten thousand (an untrusted signature as 0, 0, 0, 0:
+        no file has inode 0)."""
+        def flat(signatures: Iterable[Signature | None]) -> list[int]:
+            return [number for signed in signatures for number in (signed or UNKNOWN)]
+
+        def plain(record: Record) -> list[list[Any]]:
+            files = record.files.values()
+            return [list(record.files), [value for value, _ in files], flat(signed for _, signed in files),
+                    list(record.folders), flat(record.folders.values())]
+        return json.dumps([plain(self.live), self.spare and plain(self.spare)])
+
+    @classmethod
+    def of_text(cls, text: object) -> Outputs | None:
+        """The records in a text made by text(); None for anything else (a build then reads what it must)."""
+        def signatures(numbers: list[int]) -> list[Signature | None]:
+            if len(numbers) % 4 or not all(type(number) is int for number in numbers):
+                raise ValueError("not signatures")
+            found = zip(numbers[0::4], numbers[1::4], numbers[2::4], numbers[3::4], strict=True)
+            return [None if signed == UNKNOWN else signed for signed in found]
+
+        def record(data: list[list[Any]]) -> Record:
+            files, values, signed, folders, folders_signed = data
+            if not all(type(item) is str for item in (*files, *values, *folders)):
+                raise ValueError("not paths and digests")
+            return Record(dict(zip(files, zip(values, signatures(signed), strict=True), strict=True)),
+                          dict(zip(folders, signatures(folders_signed), strict=True)))
+        try:
+            live, spare = json.loads(text)  # type: ignore[arg-type]
+            return cls(record(live), record(spare) if spare else None)
+        except (TypeError, ValueError):  # not such a text: nothing known
+            return None
 
 
 @dataclass
