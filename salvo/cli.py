@@ -1,18 +1,20 @@
 """The command line: parse arguments, call one stage function, turn SiteError into messages and exit codes.
 
-Exit codes: 0 success, 1 invalid content, 2 bad usage.
+Exit codes: 0 success, 1 invalid content, 2 bad usage, 3 the machine refused (a full disk, a folder that cannot be
+written).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
-from salvo.errors import SiteError
+from salvo.errors import SiteError, machine_problem
 from salvo.options import Options, today
-from salvo.stamp import Stamp
+from salvo.stamp import CACHE_DIR, Stamp, cache_folder
 
 COMMANDS = ("build", "serve", "new", "check", "import")
 
@@ -76,6 +78,9 @@ def main(argv: list[str]) -> int:
         count = len(error.problems)
         print(f"Error: {count} problem{'s' if count != 1 else ''} found; nothing was written.", file=sys.stderr)
         return 1
+    except OSError as error:  # the machine's state, not the site's content
+        print(machine_problem(error), file=sys.stderr)
+        return 3
     except KeyboardInterrupt:
         return 130
 
@@ -86,7 +91,12 @@ def run_build(args: argparse.Namespace) -> int:
     source = args.source
     destination = args.destination or source / "public"
     options = Options(drafts=args.drafts, base_url=args.base_url, today=today())
-    stamp = Stamp(str(source), str(destination), repr(options))  # before anything is read
+    cache = cache_folder(str(source))
+    if cache != os.path.join(source, CACHE_DIR):
+        print(f"Note: {source} cannot be written: " + (f"the cache is kept in {cache}" if cache else
+              "building without a cache (set XDG_CACHE_HOME to a folder that can be written to keep one)"),
+              file=sys.stderr)
+    stamp = Stamp(str(source), str(destination), repr(options), cache)  # before anything is read
     if last := stamp.recorded():
         print(f"Up to date: {last['notes']} notes, {len(last['paths'])} files, unchanged since the last build: "
               f"{destination}")
@@ -94,7 +104,9 @@ def run_build(args: argparse.Namespace) -> int:
     from salvo.pipeline import build
 
     report = build(source, destination, options)
-    stamp.record(report.notes, sorted(report.outputs.live) if report.outputs else [])
+    if report.outputs:  # with the signatures the write stage took
+        live = report.outputs.live
+        stamp.record(report.notes, {rel: signed for rel, (_, signed) in live.files.items()}, live.folders)
     print(report.summary())
     return 0
 

@@ -19,7 +19,7 @@ from typing import Any
 # The dataclasses a cache may hold, by name; nothing else is ever built from a cache.
 CLASSES = (
     "salvo.model:Incident", "salvo.model:ContextEvent", "salvo.model:Page", "salvo.model:Source",
-    "salvo.model:When", "salvo.errors:Problem", "salvo.cache:Packed", "salvo.write:Outputs",
+    "salvo.model:When", "salvo.errors:Problem", "salvo.cache:Packed",
 )
 
 

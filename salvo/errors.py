@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import errno
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,26 @@ class SiteError(Exception):
     def __reduce__(self) -> tuple[type, tuple[list[Problem]]]:
         """Pickle with the problems, so an error raised in a worker process arrives whole."""
         return (SiteError, (self.problems,))
+
+
+# What to do when the machine refuses, by the system's error number.
+MACHINE_ADVICE = {
+    errno.ENOSPC: "free some space on that disk, then build again",
+    errno.EDQUOT: "free some space within your disk quota, then build again",
+    errno.EROFS: "the file system is mounted read-only: remount it read-write, or build elsewhere (--destination)",
+    errno.EACCES: "this user may not change it: change its owner or permissions, or build elsewhere (--destination)",
+    errno.EPERM: "this user may not change it: change its owner or permissions, or build elsewhere (--destination)",
+    errno.ENOTDIR: "a file stands where a folder is needed: move the file, or build elsewhere (--destination)",
+    errno.EEXIST: "a file stands where a folder is needed: move the file, or build elsewhere (--destination)",
+}
+
+
+def machine_problem(error: OSError) -> str:
+    """One line for a failure of the machine rather than of the site: the path, the cause and what to do."""
+    where = f"{error.filename}: " if error.filename else ""
+    cause = error.strerror or str(error)
+    advice = MACHINE_ADVICE.get(error.errno or 0, "check the disk and the path, then build again")
+    return f"{where}{cause}: {advice}"
 
 
 def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:

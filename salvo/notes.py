@@ -72,14 +72,9 @@ def _refusal(path: str, in_section: bool, real_root: Path) -> str | None:
     """Why a file under content/ cannot be read as a note, or None when it can."""
     mode = os.lstat(path).st_mode
     if stat.S_ISLNK(mode):
-        try:
-            inside = Path(path).resolve(strict=True).is_relative_to(real_root)
-            mode = os.stat(path).st_mode
-        except (OSError, RuntimeError):
-            return ("is a symbolic link that leads nowhere (its target is missing, or the link loops): "
-                    "remove it or point it at a note")
-        if not inside:
-            return "is a symbolic link to a file outside content/: copy the file into content/ instead"
+        if refusal := link_refusal(path, real_root, CONTENT, "a note"):
+            return refusal
+        mode = os.stat(path).st_mode
     if not stat.S_ISREG(mode):
         return "is not a regular file (a pipe, socket or device): remove it from content/"
     if not in_section:
@@ -88,6 +83,39 @@ def _refusal(path: str, in_section: bool, real_root: Path) -> str | None:
     if not path.endswith(".md"):
         return "is not a Markdown note: rename it to .md or move it out of content/"
     return None
+
+
+def link_refusal(path: str, real_root: Path, folder: str, wanted: str) -> str | None:
+    """Why a symbolic link in one of the site's folders is not followed (it leads nowhere, or out of the folder,
+    whose real place is `real_root`), or None when it stays inside."""
+    try:
+        target = Path(path).resolve(strict=True)
+    except (OSError, RuntimeError):
+        return ("is a symbolic link that leads nowhere (its target is missing, or the link loops): "
+                f"remove it or point it at {wanted}")
+    if not target.is_relative_to(real_root):
+        kind = "folder" if target.is_dir() else "file"
+        return f"is a symbolic link to a {kind} outside {folder}/: copy the {kind} into {folder}/ instead"
+    return None
+
+
+def leaving_links(source: Path, folder: str) -> list[Problem]:
+    """Symbolic links in one of the site's folders (templates/, static/) that lead nowhere or out of it (and so
+    could publish any file of the machine); the folder itself may be a link, to a folder inside the site."""
+    root = source / folder
+    if not root.is_dir():
+        return []
+    real_root = root.resolve()
+    if not real_root.is_relative_to(source.resolve()):
+        return [Problem(folder, 1, "", f"is a symbolic link to a folder outside the site: copy the folder into "
+                        f"the site as {folder}/ instead")]
+    problems = []
+    for here, dirs, names in os.walk(root):  # links to folders are listed in dirs, and not entered
+        for name in sorted(dirs + names):
+            path = os.path.join(here, name)
+            if os.path.islink(path) and (refusal := link_refusal(path, real_root, folder, f"a file in {folder}/")):
+                problems.append(Problem(Path(path).relative_to(source).as_posix(), 1, "", refusal))
+    return problems
 
 
 def ignored_name(name: str) -> bool:

@@ -7,7 +7,6 @@ touches the output; any problem stops the build before `write`, so the last good
 from __future__ import annotations
 
 import datetime as dt
-import os
 import time
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
@@ -20,11 +19,12 @@ from salvo.config import SiteConfig, load_config
 from salvo.errors import Problem, SiteError
 from salvo.hashing import digest
 from salvo.model import Incident, Note, Notes
-from salvo.notes import find_note_files, parse_bytes, read_bytes
+from salvo.notes import find_note_files, leaving_links, parse_bytes, read_bytes
 from salvo.options import Options, build_day
 from salvo.parallel import parallel_map
 from salvo.render import DEFAULT_ROOT, render_bodies, render_site
-from salvo.stamp import CACHE_DIR, SETTLED_NS
+from salvo.signature import settled, signature, signed_path, two_seconds_ago
+from salvo.stamp import cache_folder
 from salvo.validate import check_calls, sort_notes, validate_note
 from salvo.write import Outputs, check_destination, patch_site, write_site
 
@@ -55,25 +55,27 @@ def read_notes(source: Path, config: SiteConfig, day: dt.date, cache: Cache) -> 
     files, problems = find_note_files(source)
     results: dict[str, tuple[Note | None, list[Problem]]] = {}
     unknown: list[tuple[str, str]] = []
-    settled: dict[str, str] = {}  # signatures of unknown files that had not changed for a while
+    file_keys: dict[str, str] = {}  # the signatures of unknown files that had settled, to remember their contents by
     salt = digest(code_digest(), repr(config), day.isoformat())
+    before = two_seconds_ago()
     for rel, path in files:
-        signature = _signature(path)
-        known = cache.get("file", signature[0]) if signature else None
+        signed = signature(path)
+        key = signed_path(path, signed) if signed else None
+        known = cache.get("file", key) if key else None
         cached = cache.get("note", digest(salt, rel, known)) if known else None
         if cached is not None:
             results[rel] = cached
         else:
             unknown.append((rel, path))
-            if signature and time.time_ns() - signature[1] > SETTLED_NS:
-                settled[rel] = signature[0]
+            if signed and settled(signed, before):
+                file_keys[rel] = key
     read = partial(_read_and_check, salt=salt, config=config, day=day, cache=cache)
     for (rel, _), (content, key, checked) in zip(unknown, parallel_map(read, unknown), strict=True):
         results[rel] = checked
         if content and key:
             cache.put("note", key, checked)
-            if rel in settled:
-                cache.put("file", settled[rel], content)
+            if rel in file_keys:
+                cache.put("file", file_keys[rel], content)
     notes = []
     for rel in sorted(results):
         note, found = results[rel]
@@ -96,16 +98,6 @@ def _read_and_check(item: tuple[str, str], salt: str, config: SiteConfig, day: d
     return content, key, cache.get("note", key) or _check((rel, data), config, day)
 
 
-def _signature(path: str) -> tuple[str, int] | None:
-    """What identifies a file's contents without reading it, as git's index does (path, size, inode, modification
-    and change times: the change time moves on every write and cannot be set back by tools), and its change time."""
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return f"{path}\0{info.st_size}\0{info.st_ino}\0{info.st_mtime_ns}\0{info.st_ctime_ns}", info.st_ctime_ns
-
-
 def _check(item: tuple[str, bytes], config: SiteConfig, day: dt.date) -> tuple[Note | None, list[Problem]]:
     """Parse and validate one note's bytes (run in a worker)."""
     raw, problems = parse_bytes(*item)
@@ -120,6 +112,7 @@ def load_site(source: Path, options: Options, cache: Cache | None = None) -> tup
     config = load_config(source, options.base_url)
     config = replace(config, complete_to=config.complete_to or day)  # unstated: the record is complete to today
     checked, problems, count = read_notes(source, config, day, cache or NoCache())
+    problems += [*leaving_links(source, "templates"), *leaving_links(source, "static")]
     notes, found = sort_notes(checked)
     problems += found + check_calls(notes, config)
     if problems:
@@ -138,8 +131,9 @@ def static_files(source: Path) -> dict[str, Path]:
 
 
 def open_cache(source: Path) -> Cache:
-    """The site's persistent cache (.salvo-cache/ beside content/)."""
-    return Cache(source / CACHE_DIR)
+    """The site's persistent cache (see stamp.cache_folder for where), or one kept in memory for this build only."""
+    folder = cache_folder(str(source))
+    return Cache(Path(folder) if folder else None)
 
 
 def build(source: Path, destination: Path, options: Options = Options(), cache: Cache | None = None) -> BuildReport:
@@ -152,8 +146,8 @@ def build(source: Path, destination: Path, options: Options = Options(), cache: 
     files = render_site(site, source, cache)
     files |= {rel: path.read_bytes() for rel, path in static_files(source).items()}
     output = str(destination.resolve())
-    outputs = write_site(files, destination, cache.get("output", output))
-    cache.put("output", output, outputs)
+    outputs = write_site(files, destination, Outputs.of_text(cache.get("output", output)))
+    cache.put("output", output, outputs.text())
     cache.save()
     return BuildReport(count, len(files), time.perf_counter() - started, destination, site, outputs, options.today)
 
@@ -170,7 +164,7 @@ def rebuild(source: Path, destination: Path, options: Options, cache: Cache, las
             site = with_bodies(last.site, edited)
             outputs = patch_site(render_bodies(site, source, cache, edited), destination, last.outputs)
             if outputs is not None:
-                cache.put("output", str(destination.resolve()), outputs)  # what a later whole build starts from
+                cache.put("output", str(destination.resolve()), outputs.text())  # what a later whole build starts from
                 return replace(last, seconds=time.perf_counter() - started, site=site, outputs=outputs)
     return build(source, destination, options, cache)
 

@@ -1,10 +1,10 @@
 """Whether the output folder still holds what a build would write, told without reading a note.
 
-After a build, the stamp records a digest of the signatures (size, inode, modification and change times, as
-git's index keeps them) of every file a build reads (site.toml, content/, templates/, static/, Salvo's own code,
-templates and libraries), with the options and the day, and of every file the build wrote. A later build whose
-signatures all match has nothing to do, and ends there, as make and ninja do. Only files that had not changed
-for two seconds are trusted: a write in the same clock tick as the stat would leave a signature as it was.
+After a build, the stamp records a digest of the signatures (signature.py) of every file a build reads (site.toml,
+content/, templates/, static/, Salvo's own code, templates and libraries), with the options and the day, and of
+every file and folder of the output, as the write stage signed them when it wrote or checked them (a file added to
+a folder changes the folder's signature). A later build whose signatures all match has nothing to do, and ends
+there, as make and ninja do. Only signatures the settle rule trusts are recorded (signature.py).
 
 Standard library only, so that a build with nothing to do imports nothing more.
 """
@@ -17,15 +17,13 @@ import importlib.util
 import json
 import os
 import sys
-import time
 from collections.abc import Iterator
 from typing import Any
 
+from salvo.signature import Signature, settled, signature, signed_path, two_seconds_ago
+
 CACHE_DIR = ".salvo-cache"
 STAMP_FILE = "stamp.json"
-# A file is known by its signature only if it had not changed for this long when it was read: a write in the
-# same clock tick as the read would leave the signature as it was.
-SETTLED_NS = 2_000_000_000
 CODE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(CODE)  # Salvo's own templates/ and static/, which a site falls back on
 LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "yaml")
@@ -36,7 +34,7 @@ class Signatures:
 
     def __init__(self, *parts: str) -> None:
         self.hash = hashlib.blake2b(digest_size=20)
-        self.settled_before = time.time_ns() - SETTLED_NS
+        self.settled_before = two_seconds_ago()
         self.settled = True
         self.add(*parts)
 
@@ -46,14 +44,13 @@ class Signatures:
             self.hash.update(f"{part}\n".encode("utf-8", "surrogatepass"))
 
     def file(self, path: str) -> None:
-        """Sign one file, or its absence."""
-        try:
-            info = os.stat(path)
-        except OSError:
+        """Sign one file or folder, or its absence."""
+        signed = signature(path)
+        if signed is None:
             self.add(f"{path}\0missing")
             return
-        self.settled = self.settled and info.st_ctime_ns < self.settled_before
-        self.add(f"{path}\0{info.st_size}\0{info.st_ino}\0{info.st_mtime_ns}\0{info.st_ctime_ns}")
+        self.settled = self.settled and settled(signed, self.settled_before)
+        self.add(signed_path(path, signed))
 
     def tree(self, folder: str) -> None:
         """Sign every file under a folder and every folder's name."""
@@ -106,43 +103,65 @@ def libraries_digest() -> str:
     return signed.digest()
 
 
-def outputs_digest(destination: str, paths: list[str]) -> tuple[str, bool]:
-    """A digest of these files of the output folder as they are now, and whether they settled."""
-    signed = Signatures(os.path.abspath(destination))
-    for rel in paths:
-        signed.file(os.path.join(destination, rel))
-    return signed.digest(), signed.settled
+def outputs_digest(signatures: list[Signature | None]) -> str | None:
+    """A digest of the signatures of the output's folders and files, in the order the stamp lists them; None if one
+    is missing or not trusted."""
+    return None if None in signatures else hashlib.blake2b(repr(signatures).encode(), digest_size=20).hexdigest()
+
+
+def cache_folder(source: str) -> str | None:
+    """Where the site's cache (and this stamp) is kept: .salvo-cache/ in the site, or when the site cannot be
+    written (a read-only mount, a store), the user's cache folder, else nowhere (None: a build without a cache)."""
+    local = os.path.join(source, CACHE_DIR)
+    if os.access(local if os.path.isdir(local) else source, os.W_OK):
+        return local
+    name = hashlib.blake2b(os.path.realpath(source).encode("utf-8", "surrogateescape"), digest_size=10).hexdigest()
+    home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    user = os.path.join(home, "salvo", name)
+    try:
+        os.makedirs(user, exist_ok=True)
+    except OSError:
+        return None
+    return user if os.access(user, os.W_OK) else None
 
 
 class Stamp:
     """The signatures of one build's inputs, taken before it reads them, against what the last build recorded."""
 
-    def __init__(self, source: str, destination: str, options: str) -> None:
+    def __init__(self, source: str, destination: str, options: str, cache: str | None) -> None:
         self.destination = destination
-        self.file = os.path.join(source, CACHE_DIR, STAMP_FILE)
+        self.file = os.path.join(cache, STAMP_FILE) if cache else None
         self.inputs, self.settled = inputs_digest(source, destination, options)
 
     def recorded(self) -> dict[str, Any] | None:
         """What the last build recorded (its note and file counts), if its inputs and outputs are as it left them."""
+        if self.file is None:
+            return None
         try:
             with open(self.file, encoding="utf-8") as handle:
                 stamp = json.load(handle)
-            same = stamp["inputs"] == self.inputs  # the outputs are looked at only then
-            return stamp if same and outputs_digest(self.destination, stamp["paths"])[0] == stamp["outputs"] else None
+            if stamp["inputs"] != self.inputs:  # the outputs are looked at only then
+                return None
+            now = [signature(f"{self.destination}/{rel}") for rel in stamp["folders"] + stamp["paths"]]
+            return stamp if outputs_digest(now) == stamp["outputs"] else None
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def record(self, notes: int, paths: list[str]) -> None:
-        """Record a build that wrote these files, if every input and output had settled; else forget the last."""
+    def record(self, notes: int, files: dict[str, Signature | None], folders: dict[str, Signature | None]) -> None:
+        """Record a build whose output holds these files and folders, with the signatures the write stage took of
+        them, if every input had settled and every signature is trusted; else forget the last."""
+        if self.file is None:
+            return
         with contextlib.suppress(OSError):
             os.remove(self.file)
         if not self.settled:
             return
-        outputs, settled = outputs_digest(self.destination, paths)
-        if not settled:
+        listed = {"folders": sorted(folders), "paths": sorted(files)}
+        outputs = outputs_digest([folders[r] for r in listed["folders"]] + [files[r] for r in listed["paths"]])
+        if outputs is None:
             return
         os.makedirs(os.path.dirname(self.file), exist_ok=True)
         temp = f"{self.file}.{os.getpid()}.tmp"
         with open(temp, "w", encoding="utf-8") as handle:
-            json.dump({"inputs": self.inputs, "outputs": outputs, "notes": notes, "paths": paths}, handle)
+            json.dump({"inputs": self.inputs, "outputs": outputs, "notes": notes, **listed}, handle)
         os.replace(temp, self.file)

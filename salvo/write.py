@@ -1,52 +1,133 @@
-"""The file map -> the spare folder beside the output, brought up to date, then swapped in whole.
+"""The file map -> the output folder, made to hold exactly the site, and replaced whole in one step.
 
-A failed or killed build never leaves a half-written site: the new site is complete before one atomic
-exchange puts it in place (renameat2 RENAME_EXCHANGE on Linux), and files of removed notes simply are not
-in it. The replaced site becomes the spare (`.public.salvo-spare` beside `public/`), which the next build
-updates in place: only files that changed are written, so a rebuild makes no folders and deletes no trees.
-A build that would change nothing (every file there, at its size) writes nothing.
-Nothing is written outside the destination and its spare: every path is checked first.
+The output is checked, not believed. A build looks at each file and folder of the site in the output folder (and
+in the spare it will update), a stat each, and compares it with what the last build recorded there: each file's
+content digest and signature, each folder's signature (signature.py). A folder whose signature changed is listed;
+a file whose signature changed, or was not yet trusted, is read again if it has the size of the file it should
+be. Any file that differs, and anything the build would not write (the marker says that the whole folder is
+Salvo's), is replaced or removed. A build that would change nothing writes nothing.
+
+A failed or killed build never leaves a half-written site: the new site is made complete in the spare folder
+beside the output (`.public.salvo-spare` beside `public/`, the site before last), writing only the files that
+differ (those unchanged since the last build are hard-linked from it), then put in place with one atomic exchange
+(renameat2 RENAME_EXCHANGE on Linux); the replaced site becomes the spare. A destination that is a symbolic link
+is built at its target. One that cannot be exchanged (a mount point, a folder whose parent this user may not
+write) is updated in place: every changed file is first written under a temporary name inside it, and only when
+all are written are they renamed over the old ones and the rest removed, so a build that fails leaves it as it
+was (one killed while renaming leaves some files new, which the next build puts right).
+
+The output is not to be changed by hand while a build writes it. Nothing is written outside the destination and
+its spare: every path is checked first.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import errno
+import json
 import os
 import shutil
+import stat
 import tempfile
-from dataclasses import dataclass
-from functools import cached_property
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from salvo.cache import Packed, unpacked
 from salvo.errors import Problem, SiteError
 from salvo.hashing import digest
+from salvo.signature import Signature, folders_of, settled, signature_of, two_seconds_ago
 
 MARKER = ".salvo-build"
-MARKER_TEXT = "Written by Salvo. The whole folder is replaced on every build.\n"
+MARKER_TEXT = "Written by Salvo. Every build makes this folder hold exactly the site, removing anything else.\n"
 TEMP_PREFIX = ".salvo-tmp-"
 SPARE_SUFFIX = ".salvo-spare"
 INPUT_FOLDERS = ("content", "templates", "static")
 _RENAME_EXCHANGE = 2
+# Why a folder cannot be exchanged, or no folder made beside it: a mount point, another file system, a parent
+# this user may not write, a system without the exchange.
+CANNOT_EXCHANGE = {errno.EBUSY, errno.EXDEV, errno.EPERM, errno.EACCES, errno.EROFS, errno.EINVAL, errno.ENOTSUP}
+
+# A file's content digest, and its signature when it was known to hold that content (None when the signature
+# could not be trusted yet: the file is read again).
+Known = tuple[str, Signature | None]
+UNKNOWN = (0, 0, 0, 0)  # an untrusted signature, as the cache keeps it
+
+
+@dataclass(frozen=True)
+class Record:
+    """What a folder held when a build last wrote or checked it: each file's content digest and signature, and each
+    folder's signature ("" the top one). A folder whose signature is as recorded holds exactly the files and folders
+    recorded in it; None stands for a signature not trusted yet (the file is read, the folder listed)."""
+
+    files: dict[str, Known] = field(default_factory=dict)
+    folders: dict[str, Signature | None] = field(default_factory=dict)
+
+    def holds(self, paths: dict[str, bytes | Packed]) -> bool:
+        """Whether the record is of exactly these files, with these contents."""
+        return self.files.keys() == paths.keys() and all(self.files[r][0] == _digest_of(c) for r, c in paths.items())
 
 
 @dataclass(frozen=True)
 class Outputs:
-    """What the destination and its spare hold (output path -> content digest), as the last build left them."""
+    """What the destination and its spare held when the last build ended."""
 
-    live: dict[str, str]
-    spare: dict[str, str] | None
+    live: Record
+    spare: Record | None
 
-    @cached_property  # a patched site's is computed once, for its marker, and again only to check that
-    def live_digest(self) -> str:
-        """The digest the live folder's marker records when it holds exactly `live`."""
-        return _manifest_digest(self.live)
+    def text(self) -> str:
+        """The records as one JSON text, for the cache: paths, digests and the signatures' numbers in flat lists,
+        which the JSON module's C code reads and writes by the ten thousand (an untrusted signature as 0, 0, 0, 0:
+        no file has inode 0)."""
+        def flat(signatures: Iterable[Signature | None]) -> list[int]:
+            return [number for signed in signatures for number in (signed or UNKNOWN)]
 
-    @cached_property
-    def spare_digest(self) -> str | None:
-        """The digest the spare's marker records when it holds exactly `spare`."""
-        return None if self.spare is None else _manifest_digest(self.spare)
+        def plain(record: Record) -> list[list[Any]]:
+            files = record.files.values()
+            return [list(record.files), [value for value, _ in files], flat(signed for _, signed in files),
+                    list(record.folders), flat(record.folders.values())]
+        return json.dumps([plain(self.live), self.spare and plain(self.spare)])
+
+    @classmethod
+    def of_text(cls, text: object) -> Outputs | None:
+        """The records in a text made by text(); None for anything else (a build then reads what it must)."""
+        def signatures(numbers: list[int]) -> list[Signature | None]:
+            if len(numbers) % 4 or not all(type(number) is int for number in numbers):
+                raise ValueError("not signatures")
+            found = zip(numbers[0::4], numbers[1::4], numbers[2::4], numbers[3::4], strict=True)
+            return [None if signed == UNKNOWN else signed for signed in found]
+
+        def record(data: list[list[Any]]) -> Record:
+            files, values, signed, folders, folders_signed = data
+            if not all(type(item) is str for item in (*files, *values, *folders)):
+                raise ValueError("not paths and digests")
+            return Record(dict(zip(files, zip(values, signatures(signed), strict=True), strict=True)),
+                          dict(zip(folders, signatures(folders_signed), strict=True)))
+        try:
+            live, spare = json.loads(text)  # type: ignore[arg-type]
+            return cls(record(live), record(spare) if spare else None)
+        except (TypeError, ValueError):  # not such a text: nothing known
+            return None
+
+
+@dataclass
+class Survey:
+    """A folder as found, against its record: what its files at the site's paths hold, the signatures of the
+    site's folders in it, and the files, folders and links the site does not have."""
+
+    known: dict[str, tuple[str, Signature]] = field(default_factory=dict)
+    folders: dict[str, Signature] = field(default_factory=dict)
+    strays: list[str] = field(default_factory=list)
+
+    def holds(self, rel: str, value: str) -> bool:
+        """Whether the file at this path is known to hold content with this digest."""
+        return rel in self.known and self.known[rel][0] == value
+
+    def exact(self, paths: dict[str, bytes | Packed]) -> bool:
+        """Whether the folder holds these files and nothing else."""
+        return not self.strays and all(self.holds(rel, _digest_of(content)) for rel, content in paths.items())
 
 
 def safe_relative(path: str) -> PurePosixPath:
@@ -80,35 +161,83 @@ def check_destination(source: Path, destination: Path) -> None:
 
 
 def write_site(files: dict[str, bytes | Packed], destination: Path, previous: Outputs | None = None) -> Outputs:
-    """Bring the spare folder up to date with `files`, swap it in, and return what both folders now hold.
+    """Make the destination (at the end of any link) hold exactly `files`, and return what it and its spare hold.
 
-    `previous` is trusted only where a folder's marker records the same manifest: a folder changed by a build
-    that was killed before its caller saved the new `Outputs` does not match, and is not reused.
+    `previous` (what the last build returned) is believed only where the signatures on disk still match it.
     """
     paths = {_checked(p): data for p, data in files.items()}
-    previous = previous if isinstance(previous, Outputs) else None  # None, or left by an older Salvo
-    destination = destination.absolute()
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_temporaries(destination)
-    spare = spare_folder(destination)
-    live = previous.live if previous and _trusted(destination, previous.live_digest) else {}
-    held = previous.spare if previous and _trusted(spare, previous.spare_digest) else None
-    if live and _manifest(paths) == live and _intact(destination, paths):
-        return Outputs(live, held)  # nothing to change (and making a first spare now would copy the whole site)
-    if held is not None:
+    if not (isinstance(previous, Outputs) and isinstance(previous.live, Record)):
+        previous = Outputs(Record(), None)  # none, or left by an older Salvo
+    target = destination.resolve()  # a link to a folder elsewhere stays a link
+    target.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(target)
+    live = None
+    if not previous.live.files or previous.live.holds(paths):  # the same site, or one not known: is it there?
+        live = survey(target, previous.live, paths)
+        if live.exact(paths):  # nothing to write (and making a first spare now would copy the whole site)
+            before = max(two_seconds_ago(), _clock(target))
+            return Outputs(_trusted(Record(live.known, live.folders), before), previous.spare)
+    if not _mount_point(target):
         try:
-            manifest = _update(spare, held, paths, destination, live)
-            return Outputs(manifest, _swap(spare, destination, live))
-        except OSError:  # a file where a folder is now needed, or the like: start afresh
-            pass
-    _discard(spare)
-    work = Path(tempfile.mkdtemp(prefix=f".{destination.name}{TEMP_PREFIX}{os.getpid()}-",
-                                 dir=destination.parent))
+            return _exchanged(paths, target, previous)
+        except OSError as error:
+            if error.errno not in CANNOT_EXCHANGE:
+                raise
+    return Outputs(_in_place(paths, target, live or survey(target, previous.live, paths)), previous.spare)
+
+
+def _exchanged(paths: dict[str, bytes | Packed], target: Path, previous: Outputs) -> Outputs:
+    """Bring the spare (or a new folder) up to date with `paths` and exchange it with the target; raise OSError
+    with one of CANNOT_EXCHANGE when no folder can be made beside the target or the two cannot be exchanged."""
+    spare = spare_folder(target)
+    if spare.is_dir() and not spare.is_symlink():
+        folder, found = spare, survey(spare, previous.spare or Record(), paths)
+    else:
+        _discard(spare)
+        folder, found = _new_folder(f".{target.name}{TEMP_PREFIX}", target.parent), Survey()
+    replaced = target.exists()
     try:
-        manifest = _update(work, {}, paths, destination, live)
-        return Outputs(manifest, _swap(work, destination, live))
+        _remove(folder, found.strays)
+        changed, linked = [], []
+        for rel, content in sorted(paths.items()):
+            if found.holds(rel, value := _digest_of(content)):
+                continue
+            changed.append(rel)
+            path = folder / rel
+            path.unlink(missing_ok=True)  # never written in place: it may share its inode with the live site
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if _link(target / rel, path, previous.live.files.get(rel), value):
+                linked.append(rel)
+            else:
+                _write(path, content)
+        folder.chmod(0o755)
+        now = _trusted(_recorded(folder, paths, found, changed + found.strays), _mark(folder))
+        # What the replaced site held, with the signatures of files just linked (a link changes the change time).
+        was = Record({**previous.live.files, **{rel: now.files[rel] for rel in linked}}, previous.live.folders)
+        _swap(folder, target)
+    except BaseException:
+        _discard(folder)  # the next build makes it again: no half-updated spare to survey, no disk space kept
+        raise
+    moved = {"": None}  # the exchange changed the signatures of both top folders
+    return Outputs(Record(now.files, now.folders | moved), Record(was.files, was.folders | moved) if replaced else None)
+
+
+def _in_place(paths: dict[str, bytes | Packed], target: Path, live: Survey) -> Record:
+    """Update the target itself: write every changed file under a temporary name inside it, and only when all
+    are written, rename them into place and remove the rest; a failure before then removes the temporaries."""
+    target.mkdir(exist_ok=True)
+    temporary = _new_folder(TEMP_PREFIX, target)
+    try:
+        changed = [rel for rel, content in sorted(paths.items()) if not live.holds(rel, _digest_of(content))]
+        for n, rel in enumerate(changed):
+            _write(temporary / str(n), paths[rel])
+        _remove(target, live.strays)
+        for n, rel in enumerate(changed):
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(temporary / str(n), target / rel)
     finally:
-        _discard(work)
+        _discard(temporary)
+    return _trusted(_recorded(target, paths, live, changed + live.strays), _mark(target))
 
 
 def patch_site(files: dict[str, bytes | Packed], destination: Path, previous: Outputs | None) -> Outputs | None:
@@ -119,22 +248,72 @@ def patch_site(files: dict[str, bytes | Packed], destination: Path, previous: Ou
     For `serve`, after an edit that changes only a few pages: no other page changes, so each file is whole at
     every moment. The spare is untouched: it shares no inode with the new files.
     """
-    destination = destination.absolute()
-    if previous is None or not _trusted(destination, previous.live_digest) or not files.keys() <= previous.live.keys():
+    destination = destination.resolve()
+    if previous is None or not isinstance(previous.live, Record) or not files.keys() <= previous.live.files.keys():
         return None
-    live = dict(previous.live)
-    (destination / MARKER).write_text(MARKER_TEXT)  # Salvo's, but until the end it matches no manifest
+    changed: dict[str, Known] = {}
     for rel, content in files.items():
         value = _digest_of(content)
-        if live[_checked(rel)] != value:
+        if previous.live.files[_checked(rel)][0] != value:
             target = destination / rel
             temp = target.with_name(f"{TEMP_PREFIX}{target.name}")
-            temp.write_bytes(unpacked(content))
+            _write(temp, content)
             os.replace(temp, target)
-            live[rel] = value
-    outputs = Outputs(live, previous.spare)
-    (destination / MARKER).write_text(f"{MARKER_TEXT}manifest {outputs.live_digest}\n")
-    return outputs
+            changed[rel] = (value, signature_of(os.lstat(target)))
+    folders = {rel: signature_of(os.lstat(destination / rel)) for rel in {r.rpartition("/")[0] for r in changed}}
+    live = Record({**previous.live.files, **changed}, {**previous.live.folders, **folders})
+    return Outputs(_trusted(live, _mark(destination)), previous.spare)
+
+
+def survey(folder: Path, record: Record, paths: dict[str, bytes | Packed]) -> Survey:
+    """Look at a folder without following links in it: each folder of the site's, listed unless its signature is
+    the trusted one recorded, and each file at one of the site's paths, known by the recorded digest while its
+    signature is the trusted one recorded, else read when it has the right size. Whatever else is there (but the
+    marker and temporary folders) is a stray."""
+    found = Survey()
+    if not folder.is_dir():
+        return found
+    top, needed = str(folder), folders_of(paths)
+    absent = set()  # folders of the site's that are not real folders here: nothing under them is looked at
+    trusted = set()  # folders that hold what the record says they hold
+    for rel in sorted(needed):  # a folder sorts before those inside it
+        path = f"{top}/{rel}" if rel else top
+        if (rel and rel.rpartition("/")[0] in absent) or not (info := _lstat(path)) or not stat.S_ISDIR(info.st_mode):
+            absent.add(rel)
+            if info:
+                found.strays.append(rel)
+            continue
+        found.folders[rel] = signed = signature_of(info)
+        if signed == record.folders.get(rel):
+            trusted.add(rel)
+        else:
+            for name in os.listdir(path):
+                inner = f"{rel}/{name}" if rel else name
+                ours = not rel and (name == MARKER or name.startswith(TEMP_PREFIX))
+                if inner not in paths and inner not in needed and not ours:
+                    found.strays.append(inner)
+    stale = (rel for rel in (*record.files, *record.folders) if rel and rel not in paths and rel not in needed)
+    found.strays += [rel for rel in stale if rel.rpartition("/")[0] in trusted]
+    for rel, content in paths.items():
+        if rel.rpartition("/")[0] in absent or not (info := _lstat(f"{top}/{rel}")):
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            found.strays.append(rel)
+            continue
+        signed, recorded = signature_of(info), record.files.get(rel)
+        if recorded is not None and recorded[1] == signed:
+            found.known[rel] = (recorded[0], signed)
+        elif info.st_size == _size_of(content):
+            found.known[rel] = (_read_digest(f"{top}/{rel}"), signed)
+    return found
+
+
+def _lstat(path: str) -> os.stat_result | None:
+    """The path's own status (a link's, not its target's), or None if nothing is there."""
+    try:
+        return os.lstat(path)
+    except FileNotFoundError:
+        return None
 
 
 def spare_folder(destination: Path) -> Path:
@@ -142,39 +321,47 @@ def spare_folder(destination: Path) -> Path:
     return destination.with_name(f".{destination.name}{SPARE_SUFFIX}")
 
 
-def _update(folder: Path, held: dict[str, str], paths: dict[str, bytes | Packed], destination: Path,
-            live: dict[str, str]) -> dict[str, str]:
-    """Make `folder` (holding `held`) hold exactly `paths`; unchanged files stay, others are linked or written.
+def _recorded(folder: Path, paths: dict[str, bytes | Packed], found: Survey, touched: list[str]) -> Record:
+    """What the folder holds now that it holds `paths`: the files and folders surveyed that were not touched since
+    (files written, linked or removed, and the folders holding them), and the signatures of the rest."""
+    files: dict[str, Known] = {}
+    for rel, content in paths.items():
+        value = _digest_of(content)
+        files[rel] = found.known[rel] if found.holds(rel, value) else (value, signature_of(os.lstat(folder / rel)))
+    changed = folders_of(touched)
+    folders: dict[str, Signature | None] = {
+        rel: found.folders[rel] if rel in found.folders and rel not in changed else signature_of(os.lstat(folder / rel))
+        for rel in folders_of(paths)}
+    return Record(files, folders)
 
-    Files are replaced, never written in place: the folder shares unchanged files (hard links) with the live site.
-    """
-    (folder / MARKER).unlink(missing_ok=True)  # until the end, the folder matches no manifest
-    folders = {rel.rpartition("/")[0] for rel in held}
-    manifest = {}
-    for rel, content in sorted(paths.items()):
-        manifest[rel] = value = _digest_of(content)
-        if held.get(rel) == value:
-            continue
-        target = folder / rel
-        if rel in held:
-            target.unlink()
-        else:
-            parent = rel.rpartition("/")[0]
-            if parent not in folders:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                folders.add(parent)
-        if not (live.get(rel) == value and _link(destination / rel, target, _size_of(content))):
-            target.write_bytes(unpacked(content))
-    for rel in sorted(held.keys() - paths.keys(), reverse=True):
-        (folder / rel).unlink()
-        _prune(folder, (folder / rel).parent)
-    (folder / MARKER).write_text(f"{MARKER_TEXT}manifest {_manifest_digest(manifest)}\n")
-    folder.chmod(0o755)
-    return manifest
+
+def _mark(folder: Path) -> int:
+    """Write the marker, last, and return its change time: the file system's clock after every file written."""
+    with open(folder / MARKER, "w", encoding="utf-8") as handle:
+        handle.write(MARKER_TEXT)
+        handle.flush()
+        return os.fstat(handle.fileno()).st_ctime_ns
+
+
+def _clock(folder: Path) -> int:
+    """The marker's change time: a reading of the file system's clock from before this build (0 if none)."""
+    try:
+        return os.lstat(folder / MARKER).st_ctime_ns
+    except OSError:
+        return 0
+
+
+def _trusted(record: Record, before: int) -> Record:
+    """The record to keep: signatures of what changed after `before` are not to be trusted (a change in the same
+    clock tick would not show), so those files will be read again and those folders listed."""
+    def kept(signed: Signature | None) -> Signature | None:
+        return signed if signed is not None and settled(signed, before) else None
+    return Record({rel: (value, kept(signed)) for rel, (value, signed) in record.files.items()},
+                  {rel: kept(signed) for rel, signed in record.folders.items()})
 
 
 def _digest_of(content: bytes | Packed) -> str:
-    """A file's content digest, as manifests record it."""
+    """A file's content digest, as records keep them."""
     return content.digest if isinstance(content, Packed) else digest(content)
 
 
@@ -183,50 +370,46 @@ def _size_of(content: bytes | Packed) -> int:
     return content.size if isinstance(content, Packed) else len(content)
 
 
-def _manifest(paths: dict[str, bytes | Packed]) -> dict[str, str]:
-    """Output path -> content digest."""
-    return {rel: _digest_of(content) for rel, content in paths.items()}
+def _read_digest(path: str) -> str:
+    """The content digest of a file as it is now."""
+    with open(path, "rb") as handle:
+        return digest(handle.read())
 
 
-def _intact(folder: Path, paths: dict[str, bytes | Packed]) -> bool:
-    """Whether every file is in the folder with its size (so none was deleted or cut short by hand)."""
+def _new_folder(prefix: str, parent: Path) -> Path:
+    """A new temporary folder in `parent`, named for this process; a failure names the parent."""
     try:
-        return all(os.stat(f"{folder}/{rel}").st_size == _size_of(content) for rel, content in paths.items())
-    except OSError:
+        return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=parent))
+    except OSError as error:
+        raise OSError(error.errno, error.strerror, str(parent)) from None
+
+
+def _write(path: Path, content: bytes | Packed) -> None:
+    """Write a file; a failure names it (a full disk is told only by write() or close(), which do not)."""
+    try:
+        with open(path, "wb") as handle:
+            handle.write(unpacked(content))
+    except OSError as error:
+        raise OSError(error.errno, error.strerror, str(path)) from None
+
+
+def _remove(folder: Path, strays: list[str]) -> None:
+    """Remove these files, links and folders from the folder."""
+    for rel in strays:
+        path = folder / rel
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def _link(old: Path, new: Path, recorded: Known | None, value: str) -> bool:
+    """Hard-link a file of the live site that holds this content, as its record shows and its signature, still
+    the trusted one recorded, confirms; False when it does not, or where links cannot be made."""
+    if recorded is None or recorded[0] != value or recorded[1] is None:
         return False
-
-
-def _prune(root: Path, folder: Path) -> None:
-    """Remove folders left empty under root, deepest first."""
-    while folder != root and not any(folder.iterdir()):
-        folder.rmdir()
-        folder = folder.parent
-
-
-def _manifest_digest(manifest: dict[str, str]) -> str:
-    """One digest of a whole manifest (output path -> content digest), hashed as one string: repr() quotes each
-    path, so no two manifests read the same."""
-    return digest(repr(sorted(manifest.items())))
-
-
-def _trusted(folder: Path, manifest_digest: str | None) -> bool:
-    """Whether the folder's marker records this manifest digest (so the folder holds exactly that manifest)."""
-    return manifest_digest is not None and _recorded_manifest(folder) == manifest_digest
-
-
-def _recorded_manifest(destination: Path) -> str | None:
-    """The manifest digest the destination's marker records, or None for an old, missing or unreadable marker."""
     try:
-        last = (destination / MARKER).read_text(encoding="utf-8").splitlines()[-1]
-    except (OSError, UnicodeDecodeError, IndexError):
-        return None
-    return last.removeprefix("manifest ") if last.startswith("manifest ") else None
-
-
-def _link(old: Path, new: Path, size: int) -> bool:
-    """Hard-link an unchanged file from the current output; False if it is gone or was altered in size."""
-    try:
-        if old.stat().st_size != size:
+        if signature_of(os.lstat(old)) != recorded[1]:
             return False
         os.link(old, new)
     except OSError:
@@ -235,18 +418,20 @@ def _link(old: Path, new: Path, size: int) -> bool:
 
 
 def _discard(folder: Path) -> None:
-    """Delete a folder this module made, if it is there."""
-    if folder.exists():
+    """Delete a folder (or file) this module made, if it is there."""
+    if folder.is_dir() and not folder.is_symlink():
         shutil.rmtree(folder, ignore_errors=True)
+    elif folder.exists() or folder.is_symlink():
+        folder.unlink()
 
 
-def _swap(new: Path, destination: Path, live: dict[str, str]) -> dict[str, str] | None:
+def _swap(new: Path, destination: Path) -> None:
     """Put the new folder where the destination is, atomically where the system allows it; the replaced site
-    becomes the spare. Return what the spare holds (None if unknown)."""
+    becomes the spare."""
     spare = spare_folder(destination)
     if not destination.exists():
         new.rename(destination)
-        return None
+        return
     if not _exchange(new, destination):
         old = destination.with_name(f".{destination.name}{TEMP_PREFIX}old-{os.getpid()}")
         destination.rename(old)
@@ -255,11 +440,26 @@ def _swap(new: Path, destination: Path, live: dict[str, str]) -> dict[str, str] 
     if new != spare:
         _discard(spare)
         new.rename(spare)
-    return live or None
+
+
+def _mount_point(folder: Path) -> bool:
+    """Whether a file system is mounted on the folder (a volume, a tmpfs, a bind mount), which cannot be moved."""
+    if os.path.ismount(folder):
+        return True
+    try:  # a bind mount from the same file system has the same device: Linux lists it here
+        with open("/proc/self/mountinfo", "rb") as handle:
+            points = {line.split()[4] for line in handle}
+    except (OSError, IndexError):
+        return False
+    escaped = os.fsencode(folder)
+    for char in b"\\ \t\n":  # as the kernel escapes them there
+        escaped = escaped.replace(bytes([char]), b"\\%03o" % char)
+    return escaped in points
 
 
 def _exchange(a: Path, b: Path) -> bool:
-    """Swap two paths in one step with renameat2(RENAME_EXCHANGE); False where unsupported."""
+    """Swap two paths in one step with renameat2(RENAME_EXCHANGE); False where the system has no such call, and
+    OSError where it refuses (a mount point cannot be moved)."""
     libc_name = ctypes.util.find_library("c")
     if not libc_name:
         return False
@@ -268,14 +468,20 @@ def _exchange(a: Path, b: Path) -> bool:
     if renameat2 is None:
         return False
     at_fdcwd = -100
-    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
-    return result == 0
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL):  # no such call, or not on this file system
+        return False
+    raise OSError(code, os.strerror(code), str(b))
 
 
 def remove_stale_temporaries(destination: Path) -> None:
-    """Remove folders left by builds that were killed before they could clean up."""
-    for leftover in destination.parent.glob(f".{destination.name}{TEMP_PREFIX}*"):
-        pid = leftover.name.removeprefix(f".{destination.name}{TEMP_PREFIX}").split("-")[0]
+    """Remove temporary folders, beside the destination or inside it, left by builds that were killed before
+    they could clean up."""
+    beside = destination.parent.glob(f".{destination.name}{TEMP_PREFIX}*")
+    for leftover in [*beside, *destination.glob(f"{TEMP_PREFIX}*")]:
+        pid = leftover.name.rpartition(TEMP_PREFIX)[2].split("-")[0]
         if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
             continue
         shutil.rmtree(leftover, ignore_errors=True)

@@ -18,7 +18,7 @@ from conftest import BUILD, Site
 from test_hostile import freeze_theme
 from test_output_safety import build_env, record
 
-from salvo.stamp import SETTLED_NS
+from salvo.signature import SETTLED_NS
 
 CACHE = ".salvo-cache"
 

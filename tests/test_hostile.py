@@ -701,6 +701,48 @@ def test_symbolic_links_folders_and_special_files_are_refused(make_site, tmp_pat
     ]
 
 
+def test_links_in_static_and_templates_that_leave_them_are_refused_by_build_and_check(make_site, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "note.html").write_text("<p>Outside</p>\n")
+    site = freeze_theme(make_site({"content/incidents/2017-07-04-good.md": incident()}))
+    static, templates = site.root / "static", site.root / "templates"
+    (static / "env.txt").symlink_to("/proc/self/environ")  # the build's environment, CI secrets included
+    (static / "etc").symlink_to("/etc", target_is_directory=True)
+    (static / "gone.css").symlink_to("missing.css")
+    (static / "copy.css").symlink_to("style.css")  # inside static/: fine
+    (templates / "parts").symlink_to(outside, target_is_directory=True)
+    (templates / "loop.html").symlink_to("loop.html")
+    (templates / "again").symlink_to(templates, target_is_directory=True)  # inside templates/: fine
+    elsewhere = Site(tmp_path / "elsewhere")  # a site whose static/ itself is a link out of it
+    elsewhere.write({"site.toml": SITE_TOML, "content/incidents/2017-07-04-good.md": incident()})
+    (elsewhere.root / "static").symlink_to(outside, target_is_directory=True)
+    nowhere = "is a symbolic link that leads nowhere (its target is missing, or the link loops): remove it or point it"
+    expected = [(site, [
+        "static/env.txt:1: is a symbolic link to a file outside static/: copy the file into static/ instead",
+        "static/etc:1: is a symbolic link to a folder outside static/: copy the folder into static/ instead",
+        f"static/gone.css:1: {nowhere} at a file in static/",
+        f"templates/loop.html:1: {nowhere} at a file in templates/",
+        "templates/parts:1: is a symbolic link to a folder outside templates/: copy the folder into templates/ "
+        "instead",
+    ]), (elsewhere, ["static:1: is a symbolic link to a folder outside the site: copy the folder into the site as "
+                     "static/ instead"])]
+    for which, problems in expected:
+        run = which.run("build", env=build_env())
+        count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
+        assert (run.code, run.err.splitlines()) == (1, [*problems, f"Error: {count} found; nothing was written."])
+        assert not which.public.exists()
+        checked = which.run("check", env=build_env())
+        assert (checked.code, checked.out.splitlines()) == (1, problems)
+    (static / "env.txt").unlink()
+    for link in ("etc", "gone.css"):
+        (static / link).unlink()
+    for link in ("parts", "loop.html"):
+        (templates / link).unlink()
+    assert site.run("build", env=build_env()).code == 0
+    assert (site.public / "static" / "copy.css").read_bytes() == (static / "style.css").read_bytes()
+
+
 def test_a_note_over_the_size_limit_is_refused_with_its_size_and_the_limit(make_site):
     big = incident(body="North Korea launched a missile. " * 90_000)
     big += "x" * (3 * 1024 * 1024 - len(big.encode()))

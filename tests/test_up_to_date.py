@@ -91,14 +91,16 @@ def test_a_failed_build_after_a_recorded_one_is_never_taken_for_up_to_date(make_
         assert failed.code == 1 and "outcome" in failed.err and UP_TO_DATE not in failed.out, failed
 
 
-def test_a_change_behind_a_linked_template_folder_builds_again(make_site, tmp_path):
+def test_a_change_behind_a_linked_template_folder_builds_again(make_site):
+    # templates/ is a link to a theme kept elsewhere in the site, with a link inside it and one back up to it.
     site = make_site(record("A", 3))
-    outside = tmp_path / "shared-partials"
-    outside.mkdir()
+    theme = site.root / "themes" / "plain"
+    (theme / "shared").mkdir(parents=True)
+    outside = theme / "shared"
     (outside / "note.html").write_text("<p>First wording</p>\n", encoding="utf-8")
-    (site.root / "templates").mkdir()
-    (site.root / "templates" / "parts").symlink_to(outside, target_is_directory=True)
-    (site.root / "templates" / "parts" / "loop").symlink_to(site.root / "templates", target_is_directory=True)
+    (site.root / "templates").symlink_to(theme, target_is_directory=True)
+    (theme / "parts").symlink_to(outside, target_is_directory=True)
+    (theme / "parts" / "loop").symlink_to(site.root / "templates", target_is_directory=True)
     site.write({"templates/404.html": "{% extends 'base.html' %}{% block main %}{% include 'parts/note.html' %}"
                                       "{% endblock %}\n"})
     assert site.run("build", env=build_env()).code == 0
