@@ -3,37 +3,93 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
 from salvo.errors import Problem, SiteError, did_you_mean
+from salvo.sites import SITES_FILE, UNKNOWN, Gazetteer, LaunchSite, normal
 from salvo.slugs import slugify
 
 CONFIG_FILE = "site.toml"
-VOCABULARIES = ("missile_types", "outcomes", "record_statuses", "context_kinds")
-REQUIRED_WORDS = {"record_statuses": ("supplement", "editor"), "outcomes": ("unknown",)}
-PERIOD_KEYS = {"name": str, "label": str, "party": str, "start": dt.datetime, "end": dt.datetime}
-TOP_KEYS: dict[str, type] = {
-    "title": str,
-    "subtitle": str,
-    "description": str,
-    "base_url": str,
-    "language": str,
-    "author": str,
-    "record_start": dt.date,
-    "compare_from": dt.date,
-    "max_note_kb": int,
-    "feed_entries": int,
-    "periods": list,
-    "vocabularies": dict,
+REQUIRED = object()  # a Key's default when the key must be given
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key of a TOML table: the type of its value, its default (REQUIRED when it has none), and what it means.
+
+    These tables are what the checks below go by, and what docs/configuration.md is generated from."""
+
+    kind: type
+    help: str
+    default: Any = REQUIRED
+    example: str = ""
+
+
+TOP_KEYS: dict[str, Key] = {
+    "title": Key(str, "The site's name: in the masthead, every page title and the feed.", example='"Salvo"'),
+    "subtitle": Key(str, "A line under the title, in the footer and the home page.", ""),
+    "description": Key(str, "One or two sentences for search engines and link previews (the home page's "
+                            "`<meta name=\"description\">`)."),
+    "base_url": Key(str, "The absolute http(s) URL the site is served at; links, the feed and the sitemap are built "
+                         "under its path. `build --base-url` overrides it (as the publishing workflow does).",
+                    example='"https://example.org/salvo/"'),
+    "language": Key(str, "The pages' language, a BCP 47 tag.", example='"en"'),
+    "author": Key(str, "Who the feed names as the author.", ""),
+    "record_start": Key(dt.date, "The first day of the record: an incident dated earlier is refused.",
+                        example="1984-01-01"),
+    "compare_from": Key(dt.date, "The home page's comparison tables start with the first period that starts on "
+                                 "or after this day; earlier periods are shown apart.", example="2009-01-20"),
+    "max_note_kb": Key(int, "The largest note file accepted, in KB.", 1024),
+    "feed_entries": Key(int, "How many incidents the Atom feed holds, latest first.", 30),
+    "periods": Key(list, "The US administrations compared, as `[[periods]]` tables (below), in order."),
+    "vocabularies": Key(dict, "The words notes may use in some fields, as `[vocabularies.NAME]` tables (below)."),
 }
-OPTIONAL = {"subtitle": "", "author": "", "max_note_kb": 1024, "feed_entries": 30}
+PERIOD_KEYS: dict[str, Key] = {
+    "name": Key(str, "The president's name, as pages spell it out.", example='"Barack Obama"'),
+    "label": Key(str, "A short label for tables and charts; it also makes the page's address "
+                      "(`/periods/<label as a slug>/`), so labels must differ.", example='"Obama"'),
+    "party": Key(str, "The president's party.", ""),
+    "start": Key(dt.datetime, "When the term starts: a TOML date and time with its UTC offset (terms change at "
+                              "noon Eastern Time on 20 January).", example="2009-01-20T12:00:00-05:00"),
+    "end": Key(dt.datetime, "When the term ends, as `start`; only the last period may leave it out (ongoing).",
+               None, example="2017-01-20T12:00:00-05:00"),
+}
+# [vocabularies.NAME] tables: key = "Label". The keys are what notes write; the labels are what pages show.
+VOCABULARIES: dict[str, str] = {
+    "missile_types": "The missile classes a launch's `missile_type` may be (pages: /classes/).",
+    "outcomes": "The values of a launch's `outcome`; must define `unknown`.",
+    "record_statuses": "Where an incident's record comes from (`record_status`); must define `supplement` "
+                       "(launches outside the compared record, never counted) and `editor` (the default).",
+    "context_kinds": "The kinds of context events (`kind` of a note in content/context/).",
+}
+REQUIRED_WORDS = {"record_statuses": ("supplement", "editor"), "outcomes": ("unknown",)}
+# The [[sites]] tables of launch-sites.toml, the gazetteer.
+SITE_KEYS: dict[str, Key] = {
+    "name": Key(str, "The site's canonical name: what `new --site` writes into a note, and what counts the site "
+                     "once however notes spell it.", example='"Pyongyang International Airport"'),
+    "aliases": Key(list, "Other names and spellings of the site, as notes and sources write them; a note may give "
+                         "any of them. A name or alias belongs to one site only (compared regardless of case and "
+                         "spacing), and `Unknown` to none.", [],
+                   example='["Sunan", "Pyongyang Sunan International Airport"]'),
+    "province": Key(str, "The site's province, as notes write it; `new --site` fills it in.", None,
+                    example='"Pyongyang"'),
+    "latitude": Key(float, "The site's position in degrees north, with `longitude`; both are left out when no "
+                           "source gives one. A note's coordinates must lie within 10 km of it.", None,
+                    example="39.200159"),
+    "longitude": Key(float, "The site's position in degrees east, with `latitude`.", None, example="125.673256"),
+    "area": Key(bool, "true for a general area that reports name instead of a facility, e.g. `Wonsan area`.",
+                False),
+    "source": Key(str, "Where the position comes from (or why there is none).",
+                  example='"nagix facility.en.json `pyongyang`; CNS Facility Latitude/Longitude"'),
+}
 
 
 @dataclass(frozen=True)
@@ -68,6 +124,7 @@ class SiteConfig:
     feed_entries: int
     periods: tuple[Period, ...]
     vocabularies: Mapping[str, Mapping[str, str]]
+    sites: Gazetteer | None = None  # launch-sites.toml, when the site has one
 
     @property
     def base_path(self) -> str:
@@ -76,24 +133,43 @@ class SiteConfig:
 
 
 def load_config(source: Path, base_url: str | None = None) -> SiteConfig:
-    """Read and check site.toml in the source folder; raise SiteError listing every problem."""
-    path = source / CONFIG_FILE
+    """Read and check site.toml and, when the site has one, launch-sites.toml; raise SiteError listing every
+    problem of both."""
+    problems: list[Problem] = []
+    config, sites = None, None
     try:
-        text = path.read_text(encoding="utf-8")
+        data, lines = _read_toml(source, CONFIG_FILE)
+        if base_url is not None:
+            data["base_url"] = base_url
+        config = _check(data, lines)
+    except SiteError as error:
+        problems += error.problems
+    try:
+        if (source / SITES_FILE).exists():
+            sites = _check_sites(*_read_toml(source, SITES_FILE))
+    except SiteError as error:
+        problems += error.problems
+    if problems or config is None:
+        raise SiteError(problems)
+    return replace(config, sites=sites)
+
+
+def _read_toml(source: Path, name: str) -> tuple[dict[str, Any], _KeyLines]:
+    """A TOML file of the site, parsed, with the lines of its keys; SiteError if it cannot be read or parsed."""
+    try:
+        text = (source / name).read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise SiteError([Problem(CONFIG_FILE, 1, "", f"no {CONFIG_FILE} in {source}: is --source the site's folder?")]
-                        ) from None
+        raise SiteError([Problem(name, 1, "", f"no {name} in {source}: is --source the site's folder?")]) from None
     except UnicodeDecodeError:
-        raise SiteError([Problem(CONFIG_FILE, 1, "", f"{CONFIG_FILE} is not UTF-8 text: save it as UTF-8")]) from None
+        raise SiteError([Problem(name, 1, "", f"{name} is not UTF-8 text: save it as UTF-8")]) from None
+    except OSError as error:
+        raise SiteError([Problem(name, 1, "", f"cannot read {name}: {error.strerror}")]) from None
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text), _KeyLines(text)
     except tomllib.TOMLDecodeError as error:
         match = re.search(r"at line (\d+)", str(error))
         line = int(match.group(1)) if match else 1
-        raise SiteError([Problem(CONFIG_FILE, line, "", f"invalid TOML: {error}")]) from None
-    if base_url is not None:
-        data["base_url"] = base_url
-    return _check(data, _KeyLines(text))
+        raise SiteError([Problem(name, line, "", f"invalid TOML: {error}")]) from None
 
 
 class _KeyLines:
@@ -128,16 +204,16 @@ def _check(data: dict[str, Any], lines: _KeyLines) -> SiteConfig:
         if key not in TOP_KEYS:
             problem(key, f"unknown key `{key}`.{did_you_mean(key, tuple(TOP_KEYS))} Remove it or fix its name.")
     values: dict[str, Any] = {}
-    for key, kind in TOP_KEYS.items():
+    for key, spec in TOP_KEYS.items():
         if key not in data:
-            if key in OPTIONAL:
-                values[key] = OPTIONAL[key]
+            if spec.default is not REQUIRED:
+                values[key] = spec.default
             else:
                 problems.append(Problem(CONFIG_FILE, 1, key, f"missing key `{key}`: add it to {CONFIG_FILE}"))
             continue
         value = data[key]
-        if not _is(value, kind):
-            problem(key, f"`{key}` must be {_describe(kind)}, not {_describe(type(value))}")
+        if not _is(value, spec.kind):
+            problem(key, f"`{key}` must be {_describe(spec.kind)}, not {_describe(type(value))}")
             continue
         values[key] = value
     url = values.get("base_url")
@@ -181,16 +257,17 @@ def _check_periods(raw: list[Any], problem: Any) -> list[Period]:
                 problem(key, f"unknown key `{key}` in [[periods]].{did_you_mean(key, tuple(PERIOD_KEYS))}",
                         "periods", n)
                 bad = True
-        for key, kind in PERIOD_KEYS.items():
+        for key, spec in PERIOD_KEYS.items():
             value = table.get(key)
             if value is None:
-                if key in ("name", "label", "start"):
+                if spec.default is REQUIRED:
                     problem(key, f"[[periods]] number {n + 1} needs `{key}`", "periods", n)
                     bad = True
-            elif not _is(value, kind):
-                problem(key, f"`{key}` must be {_describe(kind)}, e.g. 2025-01-20T12:00:00-05:00", "periods", n)
+            elif not _is(value, spec.kind):
+                example = f", e.g. {spec.example}" if spec.example else ""
+                problem(key, f"`{key}` must be {_describe(spec.kind)}{example}", "periods", n)
                 bad = True
-            elif kind is dt.datetime and value.tzinfo is None:
+            elif spec.kind is dt.datetime and value.tzinfo is None:
                 problem(key, f"`{key}` needs a UTC offset, e.g. 2025-01-20T12:00:00-05:00", "periods", n)
                 bad = True
         if bad:
@@ -219,7 +296,8 @@ def _check_vocabularies(raw: dict[str, Any], problem: Any) -> dict[str, Mapping[
     result: dict[str, Mapping[str, str]] = {}
     for name in raw:
         if name not in VOCABULARIES:
-            problem(name, f"unknown vocabulary `{name}`.{did_you_mean(name, VOCABULARIES)}", f"vocabularies.{name}")
+            problem(name, f"unknown vocabulary `{name}`.{did_you_mean(name, tuple(VOCABULARIES))}",
+                    f"vocabularies.{name}")
     for name in VOCABULARIES:
         table = raw.get(name)
         section = f"vocabularies.{name}"
@@ -236,10 +314,72 @@ def _check_vocabularies(raw: dict[str, Any], problem: Any) -> dict[str, Mapping[
     return result
 
 
+def _check_sites(data: dict[str, Any], lines: _KeyLines) -> Gazetteer:
+    """launch-sites.toml's [[sites]] tables -> the Gazetteer; SiteError with every problem."""
+    problems: list[Problem] = []
+
+    def problem(key: str, message: str, occurrence: int = 0, section: str = "sites") -> None:
+        problems.append(Problem(SITES_FILE, lines.find(key, section, occurrence), key, message))
+
+    for key in data.keys() - {"sites"}:
+        problem(key, f"unknown key `{key}`: {SITES_FILE} holds only [[sites]] tables", section="")
+    tables = data.get("sites", [])
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        problem("sites", "`sites` must be a list of [[sites]] tables", section="")
+        tables = []
+    sites, owners = [], {}
+    for n, table in enumerate(tables):
+        values, ok = _check_site(table, lambda key, message, n=n: problem(key, message, n))
+        names = [("name", values["name"])] if "name" in values else []
+        for key, name in names + [("aliases", alias) for alias in values.get("aliases", ())]:
+            owner, number = owners.setdefault(normal(name), (values["name"] if names else "", n))
+            if normal(name) == UNKNOWN:
+                problem(key, "`Unknown` cannot name a site: notes write it when the site is not known", n)
+            elif number != n:
+                problem(key, f"`{name}` already names the site `{owner}`: a name or alias belongs to one site", n)
+        if ok:
+            position = [None if values[key] is None else float(values[key]) for key in ("latitude", "longitude")]
+            sites.append(LaunchSite(values["name"], values["province"], *position, tuple(values["aliases"]),
+                                    values["area"], values["source"]))
+    if problems:
+        raise SiteError(problems)
+    return Gazetteer(tuple(sites))
+
+
+def _check_site(table: dict[str, Any], problem: Any) -> tuple[dict[str, Any], bool]:
+    """One [[sites]] table's valid values, each key checked against SITE_KEYS, and whether all of it is valid."""
+    values: dict[str, Any] = {}
+    for key in table.keys() - SITE_KEYS.keys():
+        problem(key, f"unknown key `{key}` in [[sites]].{did_you_mean(key, tuple(SITE_KEYS))}")
+    for key, spec in SITE_KEYS.items():
+        value = table.get(key, spec.default)
+        if value is REQUIRED:
+            problem(key, f"[[sites]] needs `{key}`: {spec.help}")
+        elif value is not None and not _is(value, spec.kind):
+            problem(key, f"`{key}` must be {_describe(spec.kind)}")
+        elif spec.kind is list and not all(isinstance(item, str) and item.strip() for item in value):
+            problem(key, f"`{key}` must be a list of names in quotes, e.g. {spec.example}")
+        elif isinstance(value, str) and not value.strip():
+            problem(key, f"`{key}` is empty: write it, or leave the key out")
+        else:
+            values[key] = value
+    ok = len(values) == len(SITE_KEYS) and not table.keys() - SITE_KEYS.keys()
+    if ok and (values["latitude"] is None) != (values["longitude"] is None):
+        problem("latitude", "give both `latitude` and `longitude`, or neither")
+        ok = False
+    for key, limit in (("latitude", 90), ("longitude", 180)):
+        if ok and values[key] is not None and not (math.isfinite(values[key]) and abs(values[key]) <= limit):
+            problem(key, f"`{key}` must be between -{limit} and {limit} degrees, not {values[key]}")
+            ok = False
+    return values, ok
+
+
 def _is(value: Any, kind: type) -> bool:
     """Type check that keeps booleans apart from numbers and dates apart from datetimes."""
     if kind is int:
         return isinstance(value, int) and not isinstance(value, bool)
+    if kind is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
     if kind is dt.date:
         return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
     return isinstance(value, kind)

@@ -40,10 +40,12 @@ from salvo.errors import Problem, SiteError, display_path
 from salvo.notes import ignored_name
 from salvo.options import Options
 from salvo.pipeline import BuildReport
+from salvo.sites import SITES_FILE
 
 Builder = Callable[[Collection[str] | None], list[Problem]]  # what changed (None: everything) -> problems
 WATCHED = ("site.toml", "content", "templates", "static")
 FOLDERS = WATCHED[1:]
+POLLED = (WATCHED[0], SITES_FILE)  # the files read with the configuration
 STEP_MS = 30  # a burst of saves is over once nothing has changed for this long
 DEBOUNCE_MS = 500  # changes that keep coming are still built at least this often
 POLL_MS = 100  # how often site.toml and the folders' existence are looked at
@@ -137,14 +139,16 @@ def content_type(path: Path) -> str:
 
 
 def watched_state(source: Path) -> dict[str, tuple[int, int, int] | bool | None]:
-    """What is looked at by polling: site.toml's (mtime, size, inode), and which watched folders exist (an editor
-    may replace site.toml by renaming a new file over it, or create templates/ while the server runs)."""
+    """What is looked at by polling: the (mtime, size, inode) of site.toml and launch-sites.toml, and which watched
+    folders exist (an editor may replace site.toml by renaming a new file over it, or create templates/ while the
+    server runs)."""
     state: dict[str, tuple[int, int, int] | bool | None] = {name: (source / name).is_dir() for name in FOLDERS}
-    try:
-        info = (source / WATCHED[0]).stat()
-        state[WATCHED[0]] = (info.st_mtime_ns, info.st_size, info.st_ino)
-    except OSError:
-        state[WATCHED[0]] = None
+    for name in POLLED:
+        try:
+            info = (source / name).stat()
+            state[name] = (info.st_mtime_ns, info.st_size, info.st_ino)
+        except OSError:
+            state[name] = None
     return state
 
 
