@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 invalid content, 2 bad usage.
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import json
 import sys
 import tomllib
@@ -55,9 +56,15 @@ examples:
 
 
 def version() -> str:
-    """Salvo's version, as pyproject.toml gives it."""
-    with (ROOT / "pyproject.toml").open("rb") as handle:
-        return str(tomllib.load(handle)["project"]["version"])
+    """Salvo's version, as pyproject.toml gives it (or the metadata pip made from it, for an installed copy)."""
+    try:
+        with (ROOT / "pyproject.toml").open("rb") as handle:
+            return str(tomllib.load(handle)["project"]["version"])
+    except (OSError, tomllib.TOMLDecodeError, KeyError):
+        try:
+            return importlib.metadata.version("salvo")
+        except importlib.metadata.PackageNotFoundError:
+            return "unknown"
 
 
 def vocabulary(argv: list[str], name: str) -> str:

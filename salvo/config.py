@@ -35,14 +35,15 @@ class Key:
 
 TOP_KEYS: dict[str, Key] = {
     "title": Key(str, "The site's name: in the masthead, every page title and the feed.", example='"Salvo"'),
-    "subtitle": Key(str, "A line under the title, in the footer and the home page.", ""),
-    "description": Key(str, "One or two sentences for search engines and link previews (the home page's "
-                            "`<meta name=\"description\">`)."),
+    "subtitle": Key(str, "What the site is, in a line: the home page's heading, the footer and the feed's title.",
+                    ""),
+    "description": Key(str, "One or two sentences under the home page's heading, also for search engines, link "
+                            "previews and the feed."),
     "base_url": Key(str, "The absolute http(s) URL the site is served at; links, the feed and the sitemap are built "
                          "under its path. `build --base-url` overrides it (as the publishing workflow does).",
                     example='"https://example.org/salvo/"'),
     "language": Key(str, "The pages' language, a BCP 47 tag.", example='"en"'),
-    "author": Key(str, "Who the feed names as the author.", ""),
+    "author": Key(str, "Who the feed names as the author; when empty, the title.", ""),
     "record_start": Key(dt.date, "The first day of the record: an incident dated earlier is refused.",
                         example="1984-01-01"),
     "compare_from": Key(dt.date, "The home page's comparison tables start with the first period that starts on "
@@ -213,7 +214,7 @@ def _check(data: dict[str, Any], lines: _KeyLines) -> SiteConfig:
             continue
         value = data[key]
         if not _is(value, spec.kind):
-            problem(key, f"`{key}` must be {_describe(spec.kind)}, not {_describe(type(value))}")
+            problem(key, f"`{key}` must be {describe(spec.kind)}, not {describe(type(value))}")
             continue
         values[key] = value
     url = values.get("base_url")
@@ -265,7 +266,7 @@ def _check_periods(raw: list[Any], problem: Any) -> list[Period]:
                     bad = True
             elif not _is(value, spec.kind):
                 example = f", e.g. {spec.example}" if spec.example else ""
-                problem(key, f"`{key}` must be {_describe(spec.kind)}{example}", "periods", n)
+                problem(key, f"`{key}` must be {describe(spec.kind)}{example}", "periods", n)
                 bad = True
             elif spec.kind is dt.datetime and value.tzinfo is None:
                 problem(key, f"`{key}` needs a UTC offset, e.g. 2025-01-20T12:00:00-05:00", "periods", n)
@@ -356,7 +357,7 @@ def _check_site(table: dict[str, Any], problem: Any) -> tuple[dict[str, Any], bo
         if value is REQUIRED:
             problem(key, f"[[sites]] needs `{key}`: {spec.help}")
         elif value is not None and not _is(value, spec.kind):
-            problem(key, f"`{key}` must be {_describe(spec.kind)}")
+            problem(key, f"`{key}` must be {describe(spec.kind)}")
         elif spec.kind is list and not all(isinstance(item, str) and item.strip() for item in value):
             problem(key, f"`{key}` must be a list of names in quotes, e.g. {spec.example}")
         elif isinstance(value, str) and not value.strip():
@@ -385,7 +386,7 @@ def _is(value: Any, kind: type) -> bool:
     return isinstance(value, kind)
 
 
-def _describe(kind: type) -> str:
+def describe(kind: type) -> str:
     """A type's name as an editor would say it."""
     names = {str: "text in quotes", int: "a whole number", dt.date: "a date like 1984-01-01",
              dt.datetime: "a date and time with offset", list: "a list", dict: "a table",
