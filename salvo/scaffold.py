@@ -22,6 +22,7 @@ from salvo.errors import Problem, SiteError
 from salvo.model import LAUNCH
 from salvo.notes import CONTENT, parse_note, read_note
 from salvo.options import today
+from salvo.sites import SITES_FILE
 from salvo.slugs import slugify
 from salvo.validate import INCIDENT_KEYS, validate_note
 
@@ -43,7 +44,7 @@ COMMENTS = {
     "missile_type": "required for launches: one of {missile_types}",
     "missile_name": "text, e.g. \"Hwasong-14\"; \"Unknown\" when unidentified; null if unknown",
     "count": "missiles in the event, a whole number of 1 or more; null if unknown",
-    "launch_site": "a name or alias from launch-sites.toml (when the site has one); \"Unknown\" or null if unknown",
+    "launch_site": "{sites}; \"Unknown\" or null if unknown",
     "province": "text; null if unknown",
     "latitude": "the launch facility's latitude in degrees, a number; null if unknown",
     "longitude": "the launch facility's longitude in degrees, a number; null if unknown",
@@ -151,6 +152,7 @@ def convert(key: str, text: str) -> Any:
 def note_text(values: dict[str, Any], config: SiteConfig) -> str:
     """The note file: every incident field in schema order, each with a comment, then a commented-out body."""
     words = {name: " | ".join(vocabulary) for name, vocabulary in config.vocabularies.items()}
+    words["sites"] = f"a name or alias from {SITES_FILE}" if config.sites else "text"
     lines = ["---\n"]
     for key in INCIDENT_KEYS:
         if key == "sources":

@@ -92,3 +92,15 @@ def test_a_draft_does_not_clash_with_the_published_notes_unless_published(make_s
     assert site.run("build").code == 0
     clash = site.run("build", "--drafts")
     assert clash.code == 1 and "share the event_id nk-1" in clash.err
+
+
+def test_a_context_draft_and_a_page_draft_carry_the_banner_when_drafts_are_built(make_site):
+    site = make_site({**PUBLISHED, "content/context/2018-06-12-talks.md": CONTEXT,
+                      "content/pages/about.md": "---\ntitle: About\ndraft: true\n---\nSoon.\n"})
+    run = site.run("build", "--drafts")
+    assert run.code == 0, run.err
+    assert site.page("context/2018-06-12-talks/index.html").text_of("p", class_="draft-banner") == [
+        "Draft: left out of the published site until you set draft: false. Still to fill in: sources."]
+    assert site.page("about/index.html").text_of("p", class_="draft-banner") == [
+        "Draft: left out of the published site until you set draft: false."]
+    assert not site.page("incidents/2017-07-04-first/index.html").find_all("p", class_="draft-banner")

@@ -22,6 +22,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import pytest
 import yaml
 from conftest import ROOT
+from e2e.conftest import _SiteHandler as SiteHandler  # static files, and the site's 404.html
 
 from salvo.links import parse_page
 
@@ -39,32 +40,16 @@ def build_step() -> dict:
     return steps[0]
 
 
-class PagesHandler(http.server.SimpleHTTPRequestHandler):
+class PagesHandler(SiteHandler):
     """Serves a folder under /<repository>/ only, with the site's 404.html for what is missing, as Pages does."""
 
     def translate_path(self, path: str) -> str:
         """Paths outside the prefix map to nothing."""
         prefix = f"/{REPOSITORY}/"
         path = urlsplit(path).path
-        if not path.startswith(prefix) and path != prefix.rstrip("/"):
-            return os.path.join(self.directory, "\0missing")
+        if not path.startswith(prefix):
+            return os.path.join(str(self.directory), "\0missing")
         return super().translate_path("/" + path[len(prefix):])
-
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        """A missing page gets the site's 404 page."""
-        page = Path(self.directory) / "404.html"
-        if code != 404 or not page.is_file():
-            super().send_error(code, message, explain)
-            return
-        body = page.read_bytes()
-        self.send_response(404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        """Quiet."""
 
 
 @contextmanager

@@ -10,6 +10,7 @@ import tomllib
 
 import yaml
 from conftest import ROOT, SITE_TOML, incident
+from test_serve import CHANGE, serve, until  # noqa: F401 (serve is the fixture: a running preview)
 
 from salvo.config import load_config
 from salvo.options import Options
@@ -137,3 +138,13 @@ def test_an_edit_to_the_gazetteer_is_built_at_once(make_site):
     (site.root / "launch-sites.toml").write_text(SITES.replace('"Wonsan", ', ""), encoding="utf-8")
     run = site.run("build")
     assert run.code == 1 and "`launch_site` is `Wonsan`, which is not a name or alias" in run.err
+
+
+def test_the_preview_rebuilds_when_the_gazetteer_changes(serve):  # noqa: F811
+    served = serve({"launch-sites.toml": SITES})
+    assert served.shows("First account.")
+    (served.site.root / "launch-sites.toml").write_text(SITES.replace('name = "Panghyon"\n', 'name = "Panghyon-dong '
+                                                                      'site"\n'), encoding="utf-8")
+    page = until(served.overlaid, CHANGE, "the problem to be laid over the page")
+    assert [str(item["text"]).split(": ", 1)[1].split(".")[0] for item in page.problems()] == [
+        "`launch_site` is `Panghyon`, which is not a name or alias in launch-sites"]
