@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from salvo.config import Period, SiteConfig
-from salvo.figures import PeriodFigures, period_figures
+from salvo.config import JudgementCall, Period, SiteConfig
+from salvo.figures import Disclosure, PeriodFigures, Tally, period_figures, tally
 from salvo.model import ContextEvent, Incident, Notes, Page, When, period_of
 from salvo.slugs import slugify
 
@@ -41,6 +41,11 @@ class Group:
     title: str
     entries: tuple[Entry, ...]
 
+    @property
+    def tally(self) -> Tally:
+        """The group's incidents under the counting rule."""
+        return tally(e.incident for e in self.entries)
+
 
 @dataclass(frozen=True)
 class Site:
@@ -51,8 +56,13 @@ class Site:
     context: tuple[PlacedContext, ...]
     pages: tuple[Page, ...]
     figures: tuple[PeriodFigures, ...]
+    calls: tuple[tuple[JudgementCall, frozenset[str]], ...]  # each judgement call and the slugs it concerns
     groups: tuple[Group, ...]
     latest: When | None  # the latest incident's date and time, which the feed is dated by
+
+    def disclosed(self, call: JudgementCall) -> list[tuple[PeriodFigures, Disclosure]]:
+        """Each term whose figures a judgement call moves, with what it moves."""
+        return [(f, d) for f in self.figures for d in f.disclosures if d.call is call]
 
     def groups_of(self, kind: str) -> tuple[Group, ...]:
         """The groups of one kind, in their natural order."""
@@ -82,10 +92,13 @@ def assemble(notes: Notes, config: SiteConfig) -> Site:
             next=incidents[i + 1] if i + 1 < len(incidents) else None,
         ))
     context = tuple(PlacedContext(e, period_of(e.when.moment, config.periods)) for e in notes.context)
-    latest = max([i.when.date for i in incidents] + [c.when.date for c in notes.context], default=None)
-    figures = tuple(period_figures(p, inside[p.slug], notes.context, latest) for p in config.periods)
+    assert config.complete_to is not None, "load_site settles complete_to"
+    calls = tuple((call, frozenset(i.slug for i in incidents if i.stem in call.incidents
+                                   or i.missile_type in call.missile_types)) for call in config.judgement_calls)
+    figures = tuple(period_figures(p, inside[p.slug], notes.context, config.record_start, config.complete_to, calls)
+                    for p in config.periods)
     last = max(incidents, key=lambda i: i.when.moment, default=None)
-    return Site(config, tuple(entries), context, notes.pages, figures, _groups(tuple(entries), config),
+    return Site(config, tuple(entries), context, notes.pages, figures, calls, _groups(tuple(entries), config),
                 last.when if last else None)
 
 

@@ -5,6 +5,7 @@ Every mark carries its value in data-value, so tests can check that what is draw
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 from dataclasses import dataclass
@@ -15,7 +16,9 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
-from salvo.figures import PeriodFigures
+from salvo.figures import PeriodFigures, tally
+from salvo.model import Incident
+from salvo.slugs import slugify
 
 if TYPE_CHECKING:
     from salvo.assemble import Entry, Site
@@ -37,9 +40,10 @@ class Chart:
 
 
 def _svg(chart_id: str, title: str, description: str, height: float, body: str) -> Markup:
-    """An accessible SVG element: role img, labelled by its title and described by its description."""
+    """An accessible SVG element, labelled by its title and described by its description: a group, since its
+    marks are links to the incidents they count."""
     return Markup(
-        f'<svg class="chart" id="{chart_id}-svg" viewBox="0 0 {WIDTH} {height:.0f}" role="img" '
+        f'<svg class="chart" id="{chart_id}-svg" viewBox="0 0 {WIDTH} {height:.0f}" role="group" '
         f'aria-labelledby="{chart_id}-t {chart_id}-d" preserveAspectRatio="xMidYMid meet">'
         f'<title id="{chart_id}-t">{escape(title)}</title><desc id="{chart_id}-d">{escape(description)}</desc>'
         f"{body}</svg>"
@@ -60,17 +64,19 @@ def _ticks(maximum: int) -> list[int]:
 
 
 def per_year(site: Site) -> Chart:
-    """Launch events per year, stacked by administration, with the nuclear tests marked."""
+    """Launch events per year, stacked by administration, with the nuclear tests marked; each bar links to the
+    incidents it counts, and the year the record ends in is marked as partial."""
     periods = site.config.periods
-    launches = [e for e in site.entries if e.incident.is_launch and e.incident.comparable]
     years = [e.incident.when.date.year for e in site.entries] or [site.config.record_start.year]
     first, last = min(years), max(years)
-    counts: dict[tuple[int, str], int] = {}
-    for e in launches:
-        key = (e.incident.when.date.year, e.period.slug if e.period else "")
-        counts[key] = counts.get(key, 0) + 1
+    counted: dict[tuple[int, str], list[Incident]] = {}
+    for e in site.entries:
+        counted.setdefault((e.incident.when.date.year, e.period.slug if e.period else ""), []).append(e.incident)
+    counts = {key: len(tally(incidents).launch_events) for key, incidents in counted.items()}
     totals = {y: sum(v for (yy, _), v in counts.items() if yy == y) for y in range(first, last + 1)}
-    tests = [e for e in site.entries if not e.incident.is_launch]
+    tests = [i for e in site.entries for i in tally([e.incident]).nuclear_tests]
+    complete_to = site.config.complete_to
+    partial = complete_to.year if complete_to and complete_to < dt.date(complete_to.year, 12, 31) else None
     top = _ticks(max(totals.values(), default=0))[-1] or 1
     left, right, plot_top, bottom = 34, WIDTH - 8, 22, 200
     span = last - first + 1
@@ -87,24 +93,30 @@ def per_year(site: Site) -> Chart:
             if n:
                 h = n * scale
                 y -= h
-                parts.append(f'<rect x="{x + 1:.1f}" y="{y:.1f}" width="{max(band - 2, 1):.1f}" height="{h:.1f}" '
-                             f'class="p{index % 8}" data-year="{year}" data-period="{period.slug}" data-value="{n}">'
-                             f"<title>{year}, {escape(period.label)}: {n} launch events</title></rect>")
-        if year % 5 == 0 or (year == first and year % 5 < 3):
-            parts.append(_text(x + band / 2, bottom + 14, str(year), "tick"))
+                name = f"{year}, {escape(period.label)}: {_plural(n, 'launch event')}"
+                parts.append(f'<a href="{site_url(site, f"/years/{year}/")}#{period.slug}-launch-events" '
+                             f'aria-label="{name}" data-figure="launch_events"><rect x="{x + 1:.1f}" y="{y:.1f}" '
+                             f'width="{max(band - 2, 1):.1f}" height="{h:.1f}" class="p{index % 8}" data-year="{year}" '
+                             f'data-period="{period.slug}" data-value="{n}"><title>{name}</title></rect></a>')
+        if year % 5 == 0 or (year == first and year % 5 < 3) or year == partial:
+            parts.append(_text(x + band / 2, bottom + 14, f"{year}*" if year == partial else str(year), "tick"))
     for test in tests:
-        year = test.incident.when.date.year
+        year = test.when.date.year
         x = left + (year - first) * band + band / 2
         y = bottom - totals.get(year, 0) * scale - 8
         parts.append(f'<path d="M{x:.1f} {y - 5:.1f} l5 8 h-10 z" class="nuke" data-year="{year}" data-value="1">'
-                     f"<title>Nuclear test, {escape(test.incident.when.iso)}</title></path>")
+                     f"<title>Nuclear test, {escape(test.when.iso)}</title></path>")
     legend = _legend([(f"p{i % 8}", p.label) for i, p in enumerate(periods)
-                      if any(k[1] == p.slug for k in counts)], 226)
+                      if any(k[1] == p.slug and n for k, n in counts.items())], 226)
+    busiest = max(totals, key=lambda y: totals[y])
     description = (f"Bars show launch events per year from {first} to {last}, coloured by US administration; "
-                   f"triangles mark the {len(tests)} nuclear tests. The busiest year was "
-                   f"{max(totals, key=lambda y: totals[y])} with {max(totals.values(), default=0)} events.")
-    rows = tuple((str(y), str(totals[y]), str(sum(1 for t in tests if t.incident.when.date.year == y)))
-                 for y in range(first, last + 1) if totals[y] or any(t.incident.when.date.year == y for t in tests))
+                   f"triangles mark the {_plural(len(tests), 'nuclear test')}. The most launch events in a year: "
+                   f"{totals[busiest]}, in {busiest}."
+                   + (f" {partial}* runs to {complete_to:%-d %B %Y}, the date the record is complete to." if partial
+                      else ""))
+    rows = tuple((f"{y} (to {complete_to:%-d %B})" if y == partial else str(y), str(totals[y]),
+                  str(sum(1 for t in tests if t.when.date.year == y)))
+                 for y in range(first, last + 1) if totals[y] or any(t.when.date.year == y for t in tests))
     title = "Launch events per year"
     return Chart("per-year", title, description, _svg("per-year", title, description, 226 + legend[1],
                                                       "".join(parts) + legend[0]),
@@ -126,7 +138,8 @@ def _legend(items: list[tuple[str, str]], y: float) -> tuple[str, float]:
 
 
 def cumulative(site: Site) -> Chart:
-    """Cumulative launch events against days since inauguration, one line per term."""
+    """Cumulative launch events against days into each term's span, one line per term, ending where its span
+    does; each line links to the incidents it counts."""
     figures = [f for f in site.figures if f.launch_events]
     top = _ticks(max((f.launch_events for f in figures), default=0))[-1] or 1
     days = max((f.days for f in figures), default=1461)
@@ -143,25 +156,38 @@ def cumulative(site: Site) -> Chart:
             points.append(f"{left + day * sx:.1f},{bottom - (n - 1) * sy:.1f}")
             points.append(f"{left + day * sx:.1f},{bottom - n * sy:.1f}")
         points.append(f"{left + f.days * sx:.1f},{bottom - f.launch_events * sy:.1f}")
-        parts.append(f'<polyline points="{" ".join(points)}" class="line p{index[f.period.slug] % 8}" '
-                     f'data-period="{f.period.slug}" data-value="{f.launch_events}">'
-                     f"<title>{escape(f.period.label)}: {f.launch_events} launch events</title></polyline>")
+        name = f"{escape(f.period.label)}: {_plural(f.launch_events, 'launch event')}"
+        parts.append(f'<a href="{site_url(site, f"/periods/{f.period.slug}/")}#launch-events" aria-label="{name}" '
+                     f'data-figure="launch_events"><polyline points="{" ".join(points)}" '
+                     f'class="line p{index[f.period.slug] % 8}" data-period="{f.period.slug}" '
+                     f'data-value="{f.launch_events}"><title>{name}</title></polyline></a>')
     legend = _legend([(f"p{index[f.period.slug] % 8}", f.period.label) for f in figures], 252)
-    hottest = max(figures, key=lambda f: _by_day(f, 365), default=None)
-    description = "Each line counts launch events from a president's inauguration day onward." + (
-        f" Hottest first year: {hottest.period.label}, with {_by_day(hottest, 365)} launch events in its first "
-        "365 days." if hottest else "")
-    rows = tuple((f.period.label, str(f.days_to_first_launch if f.days_to_first_launch is not None else "none"),
-                  str(_by_day(f, 365)), str(_by_day(f, 730)), str(f.launch_events)) for f in site.figures)
+    description = ("Each line counts launch events from a term's first day (or the record's start, 1 January "
+                   "1984, for a term begun before it) to its last day or the date the record is complete to. "
+                   "Launch events in the first 365 days: "
+                   + "; ".join(f"{f.period.label} {f.by_day(365)}" for f in figures if f.by_day(365) is not None)
+                   + ".")
+    rows = tuple((f.period.label, _or_dash(f.days_to_first_launch), _or_dash(f.by_day(365)), _or_dash(f.by_day(730)),
+                  str(f.launch_events)) for f in site.figures)
     title = "Launches since inauguration, term against term"
     return Chart("cumulative", title, description,
                  _svg("cumulative", title, description, 252 + legend[1], "".join(parts) + legend[0]),
-                 ("Administration", "Days to first launch", "By day 365", "By day 730", "Whole term"), rows)
+                 ("Administration", "Days to first launch", "By day 365", "By day 730", "Whole span"), rows)
 
 
-def _by_day(figures: PeriodFigures, day: int) -> int:
-    """Launch events in the first `day` days of a term."""
-    return sum(1 for d, _ in figures.cumulative if d < day)
+def _or_dash(value: int | None) -> str:
+    """A figure for a table, or a dash where it does not exist (a span shorter than the day asked about)."""
+    return "–" if value is None else f"{value:,}"
+
+
+def _plural(n: int, noun: str) -> str:
+    """"1 site", "29 sites"."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def site_url(site: Site, path: str) -> str:
+    """A site path under the site's base path."""
+    return site.config.base_path + path.lstrip("/")
 
 
 def class_mix(site: Site) -> Chart:
@@ -174,20 +200,22 @@ def class_mix(site: Site) -> Chart:
         y = 8 + row * row_h
         parts.append(_text(left - 6, y + 15, f.period.label, "tick", "end"))
         x = float(left)
-        for name, n in sorted(f.class_mix, key=lambda kv: labels.index(kv[0]) if kv[0] in labels else 99):
+        for name, n in sorted(f.tally.classes, key=lambda kv: labels.index(kv[0]) if kv[0] in labels else 99):
             w = (WIDTH - 8 - left) * n / f.launch_events
-            parts.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="20" class="c{_class_index(name, labels)}"'
-                         f' data-period="{f.period.slug}" data-class="{escape(name)}" data-value="{n}">'
-                         f"<title>{escape(f.period.label)}: {n} {escape(name)}</title></rect>")
+            label = f"{escape(f.period.label)}: {n} {escape(name)}"
+            parts.append(f'<a href="{site_url(site, f"/classes/{slugify(name)}/")}#{f.period.slug}-launch-events" '
+                         f'aria-label="{label}" data-figure="class_mix"><rect x="{x:.1f}" y="{y}" width="{w:.1f}" '
+                         f'height="20" class="c{_class_index(name, labels)}" data-period="{f.period.slug}" '
+                         f'data-class="{escape(name)}" data-value="{n}"><title>{label}</title></rect></a>')
             if w > 34:
                 parts.append(_text(x + w / 2, y + 14, name, "bar-label"))
             x += w
     height = 8 + len(figures) * row_h
-    used = [n for n in labels if any(dict(f.class_mix).get(n) for f in figures)]
+    used = [n for n in labels if any(dict(f.tally.classes).get(n) for f in figures)]
     legend = _legend([(f"c{_class_index(name, labels)}", name) for name in used], height + 6)
     description = "For each administration, the share of launch events by missile class. " + " ".join(
-        f"{f.period.label}: " + ", ".join(f"{n} {name}" for name, n in f.class_mix) + "." for f in figures)
-    rows = tuple((f.period.label, *(str(dict(f.class_mix).get(n, 0)) for n in used)) for f in figures)
+        f"{f.period.label}: " + ", ".join(f"{n} {name}" for name, n in f.tally.classes) + "." for f in figures)
+    rows = tuple((f.period.label, *(str(dict(f.tally.classes).get(n, 0)) for n in used)) for f in figures)
     title = "Mix of missile classes by administration"
     return Chart("class-mix", title, description, _svg("class-mix", title, description, height + 6 + legend[1],
                                                        "".join(parts) + legend[0]), ("Administration", *used), rows)
@@ -239,7 +267,7 @@ def site_map(chart_id: str, label: str, entries: tuple[Entry, ...]) -> Chart:
     unplaced = 0
     for e in entries:
         i = e.incident
-        if not (i.is_launch and i.comparable):
+        if not tally([i]).launch_events:
             continue
         if i.latitude is None or i.longitude is None:
             unplaced += 1
@@ -252,10 +280,11 @@ def site_map(chart_id: str, label: str, entries: tuple[Entry, ...]) -> Chart:
         r = 2.5 + 2.2 * math.sqrt(len(group))
         name = group[0].incident.launch_site or "unknown site"
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" class="site" data-value="{len(group)}">'
-                     f"<title>{escape(name)}: {len(group)} launch events</title></circle>")
+                     f"<title>{escape(name)}: {_plural(len(group), 'launch event')}</title></circle>")
     total = sum(len(g) for g in sites.values())
-    description = (f"Map of launch sites under {label}: {total} launch events at {len(sites)} sites"
-                   + (f"; {unplaced} more at sites with no known coordinates." if unplaced else "."))
+    description = (f"Map of launch sites under {label}: {_plural(total, 'launch event')} at "
+                   f"{_plural(len(sites), 'site')}" + (f"; {unplaced:,} more at sites with no known coordinates."
+                                                       if unplaced else "."))
     rows = tuple((g[0].incident.launch_site or "unknown", g[0].incident.province or "unknown", str(len(g)))
                  for _, g in sorted(sites.items(), key=lambda kv: (-len(kv[1]), kv[1][0].incident.launch_site or "")))
     title = f"Launch sites under {label}"

@@ -6,7 +6,7 @@ import datetime as dt
 import math
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -46,11 +46,18 @@ TOP_KEYS: dict[str, Key] = {
     "author": Key(str, "Who the feed names as the author; when empty, the title.", ""),
     "record_start": Key(dt.date, "The first day of the record: an incident dated earlier is refused.",
                         example="1984-01-01"),
+    "complete_to": Key(dt.date, "The Korean date the record is complete to: every launch up to it has been looked "
+                                "for. The current term's days are counted to it, and an incident dated after it is "
+                                "refused unless it is a draft (move it forward once the record is checked). Without "
+                                "it, the record is taken to be complete to the day of the build.",
+                       None, example="2026-04-19"),
     "compare_from": Key(dt.date, "The home page's comparison tables start with the first period that starts on "
                                  "or after this day; earlier periods are shown apart.", example="2009-01-20"),
     "max_note_kb": Key(int, "The largest note file accepted, in KB.", 1024),
     "feed_entries": Key(int, "How many incidents the Atom feed holds, latest first.", 30),
     "periods": Key(list, "The US administrations compared, as `[[periods]]` tables (below), in order."),
+    "judgement_calls": Key(list, "The choices about what the record counts that a reader could make the other way, "
+                                 "as `[[judgement_calls]]` tables (below).", []),
     "vocabularies": Key(dict, "The words notes may use in some fields, as `[vocabularies.NAME]` tables (below)."),
 }
 PERIOD_KEYS: dict[str, Key] = {
@@ -62,6 +69,17 @@ PERIOD_KEYS: dict[str, Key] = {
                               "noon Eastern Time on 20 January).", example="2009-01-20T12:00:00-05:00"),
     "end": Key(dt.datetime, "When the term ends, as `start`; only the last period may leave it out (ongoing).",
                None, example="2017-01-20T12:00:00-05:00"),
+}
+CALL_KEYS: dict[str, Key] = {
+    "id": Key(str, "The call's name as in a web address, unique: the call's anchor on the administrations page "
+                   "(`/periods/#call-<id>`).",
+              example='"satellite-launches"'),
+    "title": Key(str, "The choice, in a sentence.", example='"Satellite launches are counted as launch events"'),
+    "explanation": Key(str, "Why, and what the other choice would be: shown beside every figure the call moves."),
+    "incidents": Key(list, "The launch notes it concerns, by file name without `.md`.", [],
+                     example='["2019-04-17-tactical-guided-weapon"]'),
+    "missile_types": Key(list, "The missile classes it concerns (keys of `[vocabularies.missile_types]`); a call "
+                               "names incidents, classes, or both.", [], example='["SLV"]'),
 }
 # [vocabularies.NAME] tables: key = "Label". The keys are what notes write; the labels are what pages show.
 VOCABULARIES: dict[str, str] = {
@@ -110,6 +128,19 @@ class Period:
 
 
 @dataclass(frozen=True)
+class JudgementCall:
+    """A choice about what the record counts that a reader could make the other way: the incidents it
+    concerns (by note name, or by missile class), disclosed beside every figure it moves."""
+
+    id: str
+    title: str
+    explanation: str
+    incidents: tuple[str, ...]
+    missile_types: tuple[str, ...]
+    line: int  # of its `id` in site.toml, for problems found with the notes
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     """Everything site.toml says, checked and frozen."""
 
@@ -120,10 +151,12 @@ class SiteConfig:
     language: str
     author: str
     record_start: dt.date
+    complete_to: dt.date | None  # the Korean date the record is complete to (None: the day of the build)
     compare_from: dt.date
     max_note_kb: int
     feed_entries: int
     periods: tuple[Period, ...]
+    judgement_calls: tuple[JudgementCall, ...]
     vocabularies: Mapping[str, Mapping[str, str]]
     sites: Gazetteer | None = None  # launch-sites.toml, when the site has one
 
@@ -225,6 +258,8 @@ def _check(data: dict[str, Any], lines: _KeyLines) -> SiteConfig:
         values["base_url"] = url if url.endswith("/") else url + "/"
     periods = tuple(_check_periods(values.get("periods", []), problem))
     vocabularies = _check_vocabularies(values.get("vocabularies", {}), problem)
+    calls = tuple(_check_calls(values.get("judgement_calls", []), vocabularies.get("missile_types", {}), problem,
+                               lines))
     if problems:
         raise SiteError(problems)
     return SiteConfig(
@@ -235,12 +270,44 @@ def _check(data: dict[str, Any], lines: _KeyLines) -> SiteConfig:
         language=values["language"],
         author=values["author"],
         record_start=values["record_start"],
+        complete_to=values["complete_to"],
         compare_from=values["compare_from"],
         max_note_kb=values["max_note_kb"],
         feed_entries=values["feed_entries"],
         periods=periods,
+        judgement_calls=calls,
         vocabularies=MappingProxyType(vocabularies),
     )
+
+
+def _tables(raw: list[Any], section: str, keys: dict[str, Key], problem: Any) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Each [[section]] table whose keys are all known and whose values have the right types, with its
+    position; every other is reported, key by key, and left out."""
+    for n, table in enumerate(raw):
+        if not isinstance(table, dict):
+            problem(section, f"`{section}` must be a list of [[{section}]] tables")
+            continue
+        bad = False
+        for key in table:
+            if key not in keys:
+                problem(key, f"unknown key `{key}` in [[{section}]].{did_you_mean(key, tuple(keys))}", section, n)
+                bad = True
+        for key, spec in keys.items():
+            value = table.get(key)
+            if value is None:
+                if spec.default is REQUIRED:
+                    problem(key, f"[[{section}]] number {n + 1} needs `{key}`", section, n)
+                    bad = True
+            elif not _is(value, spec.kind) or (spec.kind is list and not all(isinstance(v, str) for v in value)):
+                example = f", e.g. {spec.example}" if spec.example else ""
+                problem(key, f"`{key}` must be {describe(spec.kind)}{' of text' if spec.kind is list else ''}"
+                        f"{example}", section, n)
+                bad = True
+            elif spec.kind is dt.datetime and value.tzinfo is None:
+                problem(key, f"`{key}` needs a UTC offset, e.g. 2025-01-20T12:00:00-05:00", section, n)
+                bad = True
+        if not bad:
+            yield n, table
 
 
 def _check_periods(raw: list[Any], problem: Any) -> list[Period]:
@@ -248,31 +315,7 @@ def _check_periods(raw: list[Any], problem: Any) -> list[Period]:
     periods: list[Period] = []
     if not raw:
         problem("periods", "no [[periods]] defined: add at least one administration with name, label, start")
-    for n, table in enumerate(raw):
-        if not isinstance(table, dict):
-            problem("periods", "`periods` must be a list of [[periods]] tables")
-            continue
-        bad = False
-        for key in table:
-            if key not in PERIOD_KEYS:
-                problem(key, f"unknown key `{key}` in [[periods]].{did_you_mean(key, tuple(PERIOD_KEYS))}",
-                        "periods", n)
-                bad = True
-        for key, spec in PERIOD_KEYS.items():
-            value = table.get(key)
-            if value is None:
-                if spec.default is REQUIRED:
-                    problem(key, f"[[periods]] number {n + 1} needs `{key}`", "periods", n)
-                    bad = True
-            elif not _is(value, spec.kind):
-                example = f", e.g. {spec.example}" if spec.example else ""
-                problem(key, f"`{key}` must be {describe(spec.kind)}{example}", "periods", n)
-                bad = True
-            elif spec.kind is dt.datetime and value.tzinfo is None:
-                problem(key, f"`{key}` needs a UTC offset, e.g. 2025-01-20T12:00:00-05:00", "periods", n)
-                bad = True
-        if bad:
-            continue
+    for n, table in _tables(raw, "periods", PERIOD_KEYS, problem):
         period = Period(
             name=table["name"],
             label=table["label"],
@@ -290,6 +333,29 @@ def _check_periods(raw: list[Any], problem: Any) -> list[Period]:
             problem("label", f"two periods have the label `{period.label}`: labels must differ", "periods", n)
         periods.append(period)
     return periods
+
+
+def _check_calls(raw: list[Any], missile_types: Mapping[str, str], problem: Any, lines: _KeyLines
+                 ) -> list[JudgementCall]:
+    """Each [[judgement_calls]] table -> a JudgementCall: an id, a title, an explanation, and the incidents it
+    concerns (note names, missile classes, or both). Whether the notes exist is checked with the notes."""
+    calls: list[JudgementCall] = []
+    for n, table in _tables(raw, "judgement_calls", CALL_KEYS, problem):
+        for name in table.get("missile_types", []):
+            if name not in missile_types:
+                hint = did_you_mean(name, tuple(missile_types))
+                problem("missile_types", f"`{name}` is not in [vocabularies.missile_types].{hint}",
+                        "judgement_calls", n)
+        if not table.get("incidents") and not table.get("missile_types"):
+            problem("id", f"judgement call `{table['id']}` concerns no incident: list note names in `incidents` "
+                    "(e.g. \"2019-04-17-tactical-guided-weapon\") or classes in `missile_types`", "judgement_calls", n)
+        if any(c.id == table["id"] for c in calls) or slugify(table["id"]) != table["id"]:
+            problem("id", "judgement call ids must be unique and written as in a web address "
+                    f"(`{slugify(table['id'])}`)", "judgement_calls", n)
+        calls.append(JudgementCall(table["id"], table["title"], table["explanation"],
+                                   tuple(table.get("incidents", ())), tuple(table.get("missile_types", ())),
+                                   lines.find("id", "judgement_calls", n)))
+    return calls
 
 
 def _check_vocabularies(raw: dict[str, Any], problem: Any) -> dict[str, Mapping[str, str]]:
@@ -319,60 +385,39 @@ def _check_sites(data: dict[str, Any], lines: _KeyLines) -> Gazetteer:
     """launch-sites.toml's [[sites]] tables -> the Gazetteer; SiteError with every problem."""
     problems: list[Problem] = []
 
-    def problem(key: str, message: str, occurrence: int = 0, section: str = "sites") -> None:
+    def problem(key: str, message: str, section: str = "sites", occurrence: int = 0) -> None:
         problems.append(Problem(SITES_FILE, lines.find(key, section, occurrence), key, message))
 
     for key in data.keys() - {"sites"}:
-        problem(key, f"unknown key `{key}`: {SITES_FILE} holds only [[sites]] tables", section="")
+        problem(key, f"unknown key `{key}`: {SITES_FILE} holds only [[sites]] tables", "")
     tables = data.get("sites", [])
-    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
-        problem("sites", "`sites` must be a list of [[sites]] tables", section="")
+    if not isinstance(tables, list):
+        problem("sites", "`sites` must be a list of [[sites]] tables", "")
         tables = []
     sites, owners = [], {}
-    for n, table in enumerate(tables):
-        values, ok = _check_site(table, lambda key, message, n=n: problem(key, message, n))
-        names = [("name", values["name"])] if "name" in values else []
-        for key, name in names + [("aliases", alias) for alias in values.get("aliases", ())]:
-            owner, number = owners.setdefault(normal(name), (values["name"] if names else "", n))
-            if normal(name) == UNKNOWN:
-                problem(key, "`Unknown` cannot name a site: notes write it when the site is not known", n)
+    for n, table in _tables(tables, "sites", SITE_KEYS, problem):
+        values = {key: table.get(key, spec.default) for key, spec in SITE_KEYS.items()}
+        for key, name in [("name", values["name"])] + [("aliases", alias) for alias in values["aliases"]]:
+            owner, number = owners.setdefault(normal(name), (values["name"], n))
+            if normal(name) in ("", UNKNOWN):
+                problem(key, f"`{name}` cannot name a site: notes write `Unknown` when the site is not known", "sites",
+                        n)
             elif number != n:
-                problem(key, f"`{name}` already names the site `{owner}`: a name or alias belongs to one site", n)
-        if ok:
-            position = [None if values[key] is None else float(values[key]) for key in ("latitude", "longitude")]
-            sites.append(LaunchSite(values["name"], values["province"], *position, tuple(values["aliases"]),
-                                    values["area"], values["source"]))
+                problem(key, f"`{name}` already names the site `{owner}`: a name or alias belongs to one site", "sites",
+                        n)
+        position = (values["latitude"], values["longitude"])
+        if (position[0] is None) != (position[1] is None):
+            problem("latitude", "give both `latitude` and `longitude`, or neither", "sites", n)
+        elif position[0] is not None and not all(math.isfinite(x) and abs(x) <= limit
+                                                  for x, limit in zip(position, (90, 180), strict=True)):
+            problem("latitude", f"`latitude` and `longitude` must be degrees, within ±90 and ±180: not {position}",
+                    "sites", n)
+        else:
+            sites.append(LaunchSite(values["name"], values["province"], *(None if x is None else float(x)
+                                    for x in position), tuple(values["aliases"]), values["area"], values["source"]))
     if problems:
         raise SiteError(problems)
     return Gazetteer(tuple(sites))
-
-
-def _check_site(table: dict[str, Any], problem: Any) -> tuple[dict[str, Any], bool]:
-    """One [[sites]] table's valid values, each key checked against SITE_KEYS, and whether all of it is valid."""
-    values: dict[str, Any] = {}
-    for key in table.keys() - SITE_KEYS.keys():
-        problem(key, f"unknown key `{key}` in [[sites]].{did_you_mean(key, tuple(SITE_KEYS))}")
-    for key, spec in SITE_KEYS.items():
-        value = table.get(key, spec.default)
-        if value is REQUIRED:
-            problem(key, f"[[sites]] needs `{key}`: {spec.help}")
-        elif value is not None and not _is(value, spec.kind):
-            problem(key, f"`{key}` must be {describe(spec.kind)}")
-        elif spec.kind is list and not all(isinstance(item, str) and item.strip() for item in value):
-            problem(key, f"`{key}` must be a list of names in quotes, e.g. {spec.example}")
-        elif isinstance(value, str) and not value.strip():
-            problem(key, f"`{key}` is empty: write it, or leave the key out")
-        else:
-            values[key] = value
-    ok = len(values) == len(SITE_KEYS) and not table.keys() - SITE_KEYS.keys()
-    if ok and (values["latitude"] is None) != (values["longitude"] is None):
-        problem("latitude", "give both `latitude` and `longitude`, or neither")
-        ok = False
-    for key, limit in (("latitude", 90), ("longitude", 180)):
-        if ok and values[key] is not None and not (math.isfinite(values[key]) and abs(values[key]) <= limit):
-            problem(key, f"`{key}` must be between -{limit} and {limit} degrees, not {values[key]}")
-            ok = False
-    return values, ok
 
 
 def _is(value: Any, kind: type) -> bool:

@@ -15,16 +15,17 @@ from functools import partial
 from pathlib import Path
 
 from salvo.assemble import Site, assemble, with_bodies
-from salvo.cache import Cache, NoCache, code_digest, digest
+from salvo.cache import Cache, NoCache, code_digest
 from salvo.config import SiteConfig, load_config
 from salvo.errors import Problem, SiteError
+from salvo.hashing import digest
 from salvo.model import Incident, Note
 from salvo.notes import find_note_files, parse_bytes, read_bytes
 from salvo.options import Options, build_day
 from salvo.parallel import parallel_map
 from salvo.render import DEFAULT_ROOT, render_bodies, render_site
 from salvo.stamp import CACHE_DIR, SETTLED_NS
-from salvo.validate import sort_notes, validate_note
+from salvo.validate import check_calls, sort_notes, validate_note
 from salvo.write import Outputs, check_destination, patch_site, write_site
 
 
@@ -117,8 +118,10 @@ def read_site(source: Path, options: Options, cache: Cache | None = None
               ) -> tuple[SiteConfig, list[Note], list[Problem], int]:
     """Steps 1 to 3, config, read, validate: the configuration, every valid note (drafts included), every
     problem found, and how many files were read."""
+    day = build_day(options)
     config = load_config(source, options.base_url)
-    checked, problems, count = read_notes(source, config, build_day(options), cache or NoCache())
+    config = replace(config, complete_to=config.complete_to or day)  # unstated: the record is complete to today
+    checked, problems, count = read_notes(source, config, day, cache or NoCache())
     return config, checked, problems, count
 
 
@@ -129,6 +132,7 @@ def publishable(config: SiteConfig, checked: list[Note], problems: list[Problem]
         checked = [note for note in checked if not note.draft]
         problems = [problem for problem in problems if not problem.draft]
     notes, found = sort_notes(checked)
+    found += check_calls(notes, config)
     if problems or found:
         raise SiteError(problems + found)
     return assemble(notes, config)

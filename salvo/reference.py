@@ -5,6 +5,7 @@ compares the file with this output)."""
 from __future__ import annotations
 
 from salvo.config import (
+    CALL_KEYS,
     CONFIG_FILE,
     PERIOD_KEYS,
     REQUIRED,
@@ -76,6 +77,11 @@ def reference() -> str:
         "open, and labels differ. The term of each incident is derived from its date and time in Korea.\n",
         table(PERIOD_KEYS),
         example(PERIOD_KEYS, "[[periods]]"),
+        "### `[[judgement_calls]]`: choices a reader could make the other way\n\n"
+        "Optional. Each call is marked beside every figure it moves, with the figure the other way, and explained "
+        "on the administrations page. Every note a call names must be a launch note of the site.\n",
+        table(CALL_KEYS),
+        example(CALL_KEYS, "[[judgement_calls]]"),
         "### `[vocabularies.NAME]`: the words notes may use\n\n"
         "Four tables of `key = \"Label\"` pairs, all required; notes write the keys, pages show the labels "
         f"(the words of this repository and what they mean: [record.md](record.md)). {words}.\n",

@@ -17,10 +17,13 @@ from markupsafe import Markup
 
 from salvo import charts
 from salvo.assemble import Entry, Site
-from salvo.cache import Cache, Packed, code_digest, digest
-from salvo.config import Period
+from salvo.cache import Cache, Packed, code_digest
+from salvo.config import JudgementCall, Period
 from salvo.errors import Problem, SiteError, display_path
+from salvo.figures import DIPLOMACY_WINDOW_DAYS, Tally, tally
+from salvo.hashing import digest
 from salvo.markup import plain_text, render_markdown, warm_markdown
+from salvo.model import Incident
 from salvo.parallel import parallel_map
 from salvo.slugs import slugify
 
@@ -30,16 +33,15 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 GROUP_TITLES = {"classes": "Missile classes", "years": "Years", "provinces": "Provinces", "tags": "Tags"}
 CSV_FIELDS = ("event_id", "date", "time_kst", "kind", "administration", "missile_type", "missile_name", "count",
               "launch_site", "province", "latitude", "longitude", "distance_km", "apogee_km", "landing", "outcome",
-              "hypersonic", "overflew_japan", "record_status", "in_comparable_record", "url", "sources")
+              "hypersonic", "overflew_japan", "record_status", "in_comparable_record", "judgement_calls", "url",
+              "sources")
 
 
-def template_environment(source: Path, bytecode: Path | None = None) -> jinja2.Environment:
-    """Jinja2 reading the site's templates first, then Salvo's own; strict about undefined names."""
+def template_environment(source: Path) -> jinja2.Environment:
+    """Jinja2 reading the site's templates first, then Salvo's own; strict about undefined names. No bytecode
+    cache: compiled templates are code, and a cache must never hold code."""
     folders = [source / "templates", DEFAULT_ROOT / "templates"]
-    if bytecode:
-        bytecode.mkdir(parents=True, exist_ok=True)
     env = jinja2.Environment(
-        bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode)) if bytecode else None,
         loader=jinja2.FileSystemLoader([str(f) for f in folders if f.is_dir()]),
         autoescape=jinja2.select_autoescape(("html", "xml", "svg"), default_for_string=True),
         undefined=jinja2.StrictUndefined,
@@ -48,7 +50,9 @@ def template_environment(source: Path, bytecode: Path | None = None) -> jinja2.E
         keep_trailing_newline=True,
         auto_reload=False,  # a build renders with the templates as they were when it began (no stat per page)
     )
-    env.filters.update(km=km, day=day_label, ordinal=ordinal, number=number)
+    env.filters.update(km=km, day=day_label, landing=landing, short_day=short_day, ordinal=ordinal, number=number,
+                       plural=plural, figure_value=figure_value)
+    env.globals["figure_names"] = FIGURE_NAMES
     return env
 
 
@@ -71,7 +75,7 @@ def number(value: float | int | None) -> str:
         return "unknown"
     if float(value).is_integer():
         return f"{int(value):,}"
-    return f"{value:,.1f}"
+    return f"{value:,.2f}".rstrip("0")
 
 
 def day_label(value: Any) -> str:
@@ -82,6 +86,46 @@ def day_label(value: Any) -> str:
         date, precision = dt.date.fromisoformat(str(value)[:10]), "day"
     month = f"{MONTHS[date.month - 1]} {date.year}"
     return month if precision == "month" else f"{date.day} {month}"
+
+
+def landing(value: str | None) -> str:
+    """Where an event's missiles came down, as the record joins several places ("A / unknown") put in words."""
+    places = (value or "unknown").split(" / ")
+    known = [p for p in places if p != "unknown"]
+    if not known:
+        return "unknown"
+    return " and ".join(known) + ("; not recorded for the others" if len(known) < len(places) else "")
+
+
+def short_day(value: dt.date) -> str:
+    """A date in a table heading: "19 Apr 2026"."""
+    return f"{value.day} {MONTHS[value.month - 1][:3]} {value.year}"
+
+
+def plural(n: int, noun: str) -> str:
+    """"1 launch event", "2 launch events", "1,013 days"."""
+    return f"{number(n)} {noun}{'' if n == 1 else 's'}"
+
+
+FIGURE_NAMES = {
+    "launch_events": "launch events", "missiles": "missiles", "launch_days": "launch days",
+    "nuclear_tests": "nuclear tests", "launch_events_per_100_days": "launch events per 100 days",
+    "class_mix": "missile classes", "icbm_launch_events": "ICBM launch events",
+    "overflights_of_japan_home_islands": "flights over Japan's home islands", "longest_range": "longest range flown",
+    "highest_apogee": "highest apogee", "days_to_first_launch": "days to first launch",
+    "longest_pause": "longest pause (days)",
+}
+
+
+def figure_value(value: Any, name: str) -> str:
+    """A figure of data/periods.json as words: a number, a distance, a pause, or a mix of classes."""
+    if value is None:
+        return "none"
+    if name == "class_mix":
+        return ", ".join(f"{number(n)} {kind}" for kind, n in value.items()) or "none"
+    if isinstance(value, dict):
+        return km(value["km"]) if "km" in value else number(value["days"])
+    return number(value)
 
 
 def ordinal(n: int) -> str:
@@ -103,7 +147,7 @@ class Renderer:
         nav = [p for p in site.pages if p.weight >= 0]
         env.globals.update(
             site=site, config=site.config, url=self.url, absolute=self.absolute, slug=slugify,
-            labels=site.config.vocabularies, nav=nav, group_titles=GROUP_TITLES,
+            labels=site.config.vocabularies, nav=nav, group_titles=GROUP_TITLES, call_letter=self.call_letter,
         )
         # What every incident page depends on besides its own entry: the config and the menu.
         self.page_salt = digest(salt, repr(site.config), repr([(p.slug, p.title) for p in nav]))
@@ -113,6 +157,11 @@ class Renderer:
         # Each timeline line is drawn once and reused on every list page it appears in. The dict is in the
         # globals before any template module is made, and filled in place when list pages are drawn.
         env.globals["lines"] = {}
+
+    def call_letter(self, call: JudgementCall) -> str:
+        """The letter that marks a judgement call's notes beside the figures it moves: a, b, c..."""
+        n = self.site.config.judgement_calls.index(call)
+        return chr(ord("a") + n) if n < 26 else str(n + 1)
 
     def body_key(self, text: str) -> str:
         """What a rendered body depends on: its text, the base path its links get, and the code."""
@@ -221,7 +270,6 @@ class Renderer:
     def site_pages(self) -> Iterator[tuple[str, bytes]]:
         """The home page, list pages, context and plain pages, data files and sitemap."""
         site = self.site
-        figures = {f.period.slug: f for f in site.figures}
         yield self.page("home.html", "/", timeline=self.timeline(site.entries, True), charts=self.home_charts(),
                         compared=[f for f in site.figures if f.period.start.date() >= site.config.compare_from],
                         earlier=[f for f in site.figures if f.period.start.date() < site.config.compare_from],
@@ -232,21 +280,23 @@ class Renderer:
                             body=body, description=plain_text(body) or placed.event.title)
         yield self.page("periods.html", "/periods/", description="Every US administration's figures side by side.",
                         charts=self.home_charts())
-        for period in site.config.periods:
+        for n, term in enumerate(site.figures):
+            period = term.period
             entries = tuple(e for e in site.entries if e.period is period)
-            yield self.page("period.html", f"/periods/{period.slug}/", period=period, figures=figures[period.slug],
-                            timeline=self.timeline(entries, False), charts=charts.period_charts(figures[period.slug],
-                                                                                                 entries),
-                            context=[c for c in site.context if c.period is period],
+            yield self.page("period.html", f"/periods/{period.slug}/", period=period, figures=term,
+                            neighbours=site.figures[max(n - 1, 0): n + 2], charts=charts.period_charts(term, entries),
+                            diplomacy_days=DIPLOMACY_WINDOW_DAYS,
                             description=f"North Korea's missile launches and nuclear tests under {period.name}.")
         for kind, title in GROUP_TITLES.items():
             groups = site.groups_of(kind)
             yield self.page("groups.html", f"/{kind}/", kind=kind, groups=groups,
                             description=f"North Korea's tests by {title.lower()}.")
             for group in groups:
+                counted = group.tally
                 yield self.page("group.html", f"/{kind}/{group.slug}/", kind=kind, group=group,
-                                breakdown=self.breakdown(group.entries), timeline=self.timeline(group.entries, False),
-                                description=f"{group.title}: {len(group.entries)} incidents.")
+                                terms=self.by_term(group.entries),
+                                description=f"{group.title}: {plural(len(counted.launch_events), 'launch event')} "
+                                f"and {plural(len(counted.nuclear_tests), 'nuclear test')} counted.")
         for page in site.pages:
             body = self.markdown(page.body)
             yield self.page("page.html", f"/{page.slug}/", page=page, body=body,
@@ -281,14 +331,12 @@ class Renderer:
             years[-1]["items"].append({"kind": kind, "item": item})
         return terms
 
-    def breakdown(self, entries: tuple[Entry, ...]) -> list[tuple[Any, int, int]]:
-        """(term, incidents, missiles) for each term with at least one of these entries."""
-        rows = []
-        for period in self.site.config.periods:
-            mine = [e.incident for e in entries if e.period is period]
-            if mine:
-                rows.append((period, len(mine), sum(i.count or 0 for i in mine)))
-        return rows
+    def by_term(self, entries: tuple[Entry, ...]) -> list[tuple[Period | None, Tally]]:
+        """The entries' incidents under the counting rule, term by term (terms with none left out)."""
+        terms: dict[Period | None, list[Incident]] = {}
+        for entry in entries:
+            terms.setdefault(entry.period, []).append(entry.incident)
+        return [(period, tally(incidents)) for period, incidents in terms.items()]
 
     def home_charts(self) -> dict[str, Markup]:
         """The comparison charts, drawn from the same figures as the tables."""
@@ -329,6 +377,7 @@ class Renderer:
             "landing": i.landing, "outcome": i.outcome, "hypersonic": i.hypersonic,
             "overflew_japan": i.overflew_japan, "record_status": i.record_status,
             "in_comparable_record": i.comparable,
+            "judgement_calls": [call.id for call, slugs in self.site.calls if i.slug in slugs],
             "url": self.absolute(f"/incidents/{i.slug}/"),
             "sources": [s.url for s in i.sources],
         }
@@ -372,8 +421,7 @@ def _rendering(site: Site, source: Path, cache: Cache,
     """Run `render` with the site's renderer; a template error becomes a problem with its file and line."""
     salt = code_digest(source / "templates", DEFAULT_ROOT / "templates")
     try:
-        bytecode = cache.folder / "jinja" if cache.folder else None
-        return render(Renderer(site, template_environment(source, bytecode), cache, salt, source))
+        return render(Renderer(site, template_environment(source), cache, salt, source))
     except jinja2.TemplateError as error:
         raise SiteError([template_problem(error, source)]) from None
 

@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
-from salvo.config import SiteConfig
+from salvo.config import CONFIG_FILE, SiteConfig
 from salvo.errors import Problem, did_you_mean
 from salvo.markup import costly_markdown
 from salvo.model import LAUNCH, NUCLEAR_TEST, ContextEvent, Incident, Note, Notes, Page, Source, When
@@ -295,6 +295,14 @@ def sort_notes(checked: list[Note]) -> tuple[Notes, list[Problem]]:
     return notes, problems
 
 
+def check_calls(notes: Notes, config: SiteConfig) -> list[Problem]:
+    """Every note a judgement call names must be a launch (a call moves launches across the counting line)."""
+    launches = {n.stem for n in notes.incidents if n.is_launch}
+    return [Problem(CONFIG_FILE, call.line, "incidents", f"judgement call `{call.id}` names `{stem}`, which is "
+                    "no launch note in content/incidents/: write the note's file name without .md")
+            for call in config.judgement_calls for stem in call.incidents if stem not in launches]
+
+
 def _clashes(pairs: list[tuple[str, str]], what: str) -> list[Problem]:
     """One problem per file that shares a key with another file, naming the others."""
     seen: dict[str, list[str]] = {}
@@ -354,6 +362,12 @@ def validate_note(raw: RawNote, config: SiteConfig, today: dt.date) -> tuple[Not
         )
     else:
         note = _incident(raw, check, slug)
+    complete_to = config.complete_to
+    if (isinstance(note, Incident | ContextEvent) and note.when and not note.draft and complete_to
+            and note.when.date > complete_to):
+        check.fail("date", f"`date` {note.when.iso} is after {complete_to}, the date the record is complete to "
+                   f"(`complete_to` in site.toml): once every incident up to {note.when.iso} is in, move "
+                   "`complete_to` to it; until then keep this note a draft (`draft: true`)")
     if costly := costly_markdown(raw.body):
         check.problems.append(Problem(raw.rel, raw.body_line + costly[0], "", costly[1]))
     if check.draft:  # a draft's problems stop only the builds that publish drafts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import Page, incident
+from conftest import SITE_TOML, Page, incident
 
 
 def periods(site) -> dict[str, dict]:
@@ -41,13 +41,29 @@ def test_counts_missiles_days_rates_and_extremes(make_site):
     assert run.code == 0, run.err
     trump = periods(site)["Trump (1st term)"]
     assert (trump["launch_events"], trump["missiles"], trump["launch_days"], trump["nuclear_tests"]) == (3, 6, 2, 1)
-    assert trump["days"] == 1461
+    assert trump["days_counted"] == 1461
     assert trump["launch_events_per_100_days"] == round(3 * 100 / 1461, 2)
     assert trump["longest_range"]["km"] == 1000 and trump["highest_apogee"]["km"] == 4475
     assert trump["class_mix"] == {"ICBM": 2, "SRBM": 1}
     assert trump["icbm_launch_events"] == 2
-    assert trump["longest_pause"] == {"after": "2017-03-06", "before": "2017-11-29"}
-    assert trump["longest_pause_days"] == 268
+    assert trump["longest_pause"] == {"days": 268, "after": "2017-03-06", "before": "2017-11-29",
+                                      "approximate": False}
+
+
+def test_records_leave_out_failed_flights_and_a_single_launch_day_has_no_pause(make_site):
+    site = make_site({
+        "content/incidents/2017-03-06-a.md": incident("A", "2017-03-06", distance_km=5000, apogee_km=900,
+                                                      outcome="failure"),
+        "content/incidents/2017-03-06-b.md": incident("B", "2017-03-06", missile_type="SRBM", distance_km=600,
+                                                      apogee_km=80),
+    })
+    assert site.run("build").code == 0
+    trump = periods(site)["Trump (1st term)"]
+    assert trump["longest_range"] == {"km": 600, "incident": "2017-03-06-b"}
+    assert trump["highest_apogee"] == {"km": 80, "incident": "2017-03-06-b"}
+    assert trump["longest_pause"] is None
+    row = [r for r in site.page("periods/index.html").text_of("tr") if r.startswith("Longest pause")]
+    assert row == ["Longest pause between launch days none none none none"]
 
 
 def test_term_without_launches_and_month_only_dates(make_site):
@@ -65,31 +81,146 @@ def test_term_without_launches_and_month_only_dates(make_site):
     assert page.text_of("time")[0] == "May 2022"
     home = site.page("index.html")
     sentences = " ".join(home.text_of("ul", class_="sentences"))
-    assert "No launch is in the record for this term" in sentences
+    assert "Under Barack Obama, North Korea carried out 0 launch events (0 missiles on 0 days) in 2,922 days" \
+        in sentences
 
 
-def test_ongoing_term_is_counted_to_the_latest_event(make_site):
+def test_a_pause_that_starts_or_ends_on_a_month_only_date_is_marked_approximate(make_site):
+    site = make_site({
+        "content/incidents/2022-05-x.md": incident("Month only", "2022-05", time=None),
+        "content/incidents/2022-09-01-y.md": incident("Day known", "2022-09-01"),
+    })
+    assert site.run("build").code == 0
+    assert periods(site)["Biden"]["longest_pause"]["approximate"] is True
+    sentence = site.page("periods/biden/index.html").text_of("p", class_="lede")[0]
+    assert "The longest pause between two launch days lasted about 109 days." in sentence
+
+
+def test_the_current_term_is_counted_to_the_date_the_record_is_complete_to(make_site):
+    toml = SITE_TOML.replace("compare_from = 2009-01-20", "compare_from = 2009-01-20\ncomplete_to = 2025-03-10")
     site = make_site({
         "content/incidents/2025-01-14-a.md": incident("Before", "2025-01-14"),
         "content/incidents/2025-03-10-b.md": incident("After", "2025-03-10"),
-    })
+    }, toml=toml)
     assert site.run("build").code == 0
     current = periods(site)["Trump (2nd term)"]
-    assert current["ongoing"] is True and current["days_counted_to"] == "2025-03-10"
-    assert current["days"] == 48  # from 21 January in Korea (noon on the 20th in Washington) to 10 March
+    assert (current["counted_from"], current["counted_to"], current["term_runs_past_record"]) == (
+        "2025-01-21", "2025-03-10", True)
+    assert current["days_counted"] == 49  # 21 January (noon on the 20th in Washington) to 10 March, both included
     assert current["launch_events"] == 1
+    home = site.page("index.html")
+    assert home.text_of("p", class_="complete") == ["The record is complete to 10 March 2025."]
+    assert "21 Jan 2025 to 10 Mar 2025" in home.text_of("th")[4]
+    site.write({"content/incidents/2025-03-11-c.md": incident("Later", "2025-03-11"),
+                "content/incidents/2025-03-12-d.md": incident("Draft", "2025-03-12", draft="true")})
+    run = site.run("build")
+    assert run.code == 1
+    assert run.err.splitlines()[0] == (
+        "content/incidents/2025-03-11-c.md:3: `date` 2025-03-11 is after 2025-03-10, the date the record is "
+        "complete to (`complete_to` in site.toml): once every incident up to 2025-03-11 is in, move `complete_to` "
+        "to it; until then keep this note a draft (`draft: true`)")
+    assert len(run.err.splitlines()) == 2  # the problem and the summary: the draft is not refused
 
 
-def test_supplementary_launches_are_apart_from_the_comparable_counts(make_site):
+def test_a_term_begun_before_the_record_is_counted_from_the_record_start(make_site):
+    toml = SITE_TOML.replace("[[periods]]", """[[periods]]
+name = "Ronald Reagan"
+label = "Reagan"
+party = "Republican"
+start = 1981-01-20T12:00:00-05:00
+end = 1989-01-20T12:00:00-05:00
+
+[[periods]]
+name = "Between"
+label = "Between"
+start = 1989-01-20T12:00:00-05:00
+end = 2009-01-20T12:00:00-05:00
+
+[[periods]]""", 1)
+    site = make_site({"content/incidents/1984-04-09-a.md": incident("A", "1984-04-09")}, toml=toml)
+    assert site.run("build").code == 0
+    reagan = periods(site)["Reagan"]
+    assert (reagan["counted_from"], reagan["record_starts_after_inauguration"]) == ("1984-01-01", True)
+    assert reagan["days_counted"] == 1847  # 1 January 1984 to 20 January 1989
+    assert reagan["days_to_first_launch"] is None  # the days before the record are unknown
+    cells = [r for r in site.page("periods/index.html").text_of("tr") if r.startswith("Days to first launch")]
+    assert cells == ["Days to first launch n/a none none none none none"]
+
+
+def test_launches_outside_the_record_are_listed_apart_and_never_counted(make_site):
     site = make_site({
         "content/incidents/2025-02-26-cruise.md": incident("Cruise", "2025-02-26", missile_type="cruise",
                                                            record_status="supplement", count="null"),
-        "content/incidents/2025-03-10-b.md": incident("Ballistic", "2025-03-10"),
+        "content/incidents/2025-03-10-b.md": incident("Ballistic", "2025-03-10", count=2),
     })
     assert site.run("build").code == 0
     current = periods(site)["Trump (2nd term)"]
-    assert current["launch_events"] == 1 and current["supplementary_launch_events"] == 1
+    assert current["launch_events"] == 1 and current["missiles"] == 2
     assert current["class_mix"] == {"ICBM": 1}
+    year = site.page("years/2025/index.html")
+    assert [r for r in year.text_of("tr") if r.startswith("Trump")] == ["Trump (2nd term) 1 2 0 1"]
+    assert year.text_of("h3") == ["Launch events counted 1", "Outside the ballistic record, not counted 1"]
+    cruise = site.page("classes/cruise/index.html")
+    assert [r for r in cruise.text_of("tr") if r.startswith("Trump")] == ["Trump (2nd term) 0 0 0 1"]
+
+
+def test_a_judgement_call_is_shown_beside_each_figure_it_moves_with_the_figure_the_other_way(make_site):
+    toml = SITE_TOML.replace("[vocabularies.missile_types]", """[[judgement_calls]]
+id = "counted-anyway"
+title = "The launch of 6 March 2017 is counted"
+explanation = "Sources disagree on what it was."
+incidents = ["2017-03-06-a"]
+
+[[judgement_calls]]
+id = "left-out"
+title = "The salvo of 10 March 2017 is not counted"
+explanation = "Only one report mentions it."
+incidents = ["2017-03-10-s"]
+
+[vocabularies.missile_types]""")
+    site = make_site({
+        "content/incidents/2017-03-06-a.md": incident("A", "2017-03-06", count=2),
+        "content/incidents/2017-03-10-s.md": incident("S", "2017-03-10", record_status="supplement", count=3),
+        "content/incidents/2017-11-29-c.md": incident("C", "2017-11-29", missile_type="SRBM"),
+    }, toml=toml)
+    run = site.run("build")
+    assert run.code == 0, run.err
+    trump = periods(site)["Trump (1st term)"]
+    assert (trump["launch_events"], trump["missiles"]) == (2, 3)
+    assert trump["judgement_calls"]["counted-anyway"]["launch_events"] == 1
+    assert trump["judgement_calls"]["counted-anyway"]["missiles"] == 1
+    assert trump["judgement_calls"]["left-out"]["launch_events"] == 3
+    assert trump["judgement_calls"]["left-out"]["missiles"] == 6
+    assert "nuclear_tests" not in trump["judgement_calls"]["left-out"]  # only what it moves
+    home = site.page("index.html")
+    cells = [r for r in home.text_of("tr") if r.startswith("Launch events ")]
+    assert cells[0].split() == ["Launch", "events", "0", "2ab", "0", "0"]
+    notes = home.text_of("li", id="n-left-out-trump-1st-term")
+    assert notes and "launch events 3 instead of 2; missiles 6 instead of 3" in notes[0]
+    rows = site.page("periods/index.html").text_of("tr")
+    assert "Trump (1st term) launch events 2 1" in rows and "Trump (1st term) launch events 2 3" in rows
+
+
+def test_a_judgement_call_that_names_no_launch_note_is_a_problem_at_its_line(make_site):
+    toml = SITE_TOML.replace("[vocabularies.missile_types]", """[[judgement_calls]]
+id = "typo"
+title = "A call"
+explanation = "Why."
+incidents = ["2017-03-06-b"]
+missile_types = ["ICMB"]
+
+[vocabularies.missile_types]""")
+    site = make_site({"content/incidents/2017-03-06-a.md": incident("A", "2017-03-06")}, toml=toml)
+    run = site.run("build")
+    assert run.code == 1
+    line = toml.splitlines().index('id = "typo"') + 1
+    assert run.err.splitlines()[:1] == [
+        f"site.toml:{line + 4}: `ICMB` is not in [vocabularies.missile_types]. Did you mean `ICBM`?"]
+    site.write({"site.toml": toml.replace('missile_types = ["ICMB"]\n', "")})
+    run = site.run("build")
+    assert run.err.splitlines()[:1] == [
+        f"site.toml:{line}: judgement call `typo` names `2017-03-06-b`, which is no launch note in "
+        "content/incidents/: write the note's file name without .md"]
 
 
 def test_charts_draw_the_figures_the_tables_show(make_site):
@@ -117,7 +248,7 @@ def test_charts_draw_the_figures_the_tables_show(make_site):
     assert mix == {("obama", "ICBM"): 1, ("obama", "SRBM"): 1, ("trump-1st-term", "ICBM"): 2,
                    ("trump-1st-term", "SRBM"): 1}
     svg = home.find_all("svg", id="per-year-svg")[0]
-    assert svg["attrs"]["role"] == "img"
+    assert svg["attrs"]["role"] == "group" and svg["attrs"]["aria-labelledby"] == "per-year-t per-year-d"
     assert home.text_of("title", id="per-year-t") == ["Launch events per year"]
 
 
@@ -134,6 +265,19 @@ def test_diplomacy_window_counts_launches_around_a_summit(make_site):
     page = site.page("periods/trump-1st-term/index.html")
     rows = [r for r in page.text_of("tr") if r.startswith("Singapore summit")]
     assert rows == ["Singapore summit 12 June 2018 1 2"]
+
+
+def test_diplomacy_table_shows_a_month_only_context_date_as_a_month(make_site):
+    site = make_site({
+        "content/context/2018-06-summit.md": (
+            '---\ntitle: "Summit"\ndate: "2018-06"\nkind: summit\n'
+            'sources: [{title: "S", publisher: "P", url: "https://example.com/s"}]\n---\nMet.\n'),
+        "content/incidents/2018-04-01-a.md": incident("A", "2018-04-01"),
+        "content/incidents/2018-07-01-b.md": incident("B", "2018-07-01"),
+    })
+    assert site.run("build").code == 0
+    page = site.page("periods/trump-1st-term/index.html")
+    assert [r for r in page.text_of("tr") if r.startswith("Summit")] == ["Summit June 2018 1 1"]
 
 
 def test_home_timeline_places_context_between_launches(make_site):
@@ -162,3 +306,18 @@ def test_launches_between_consecutive_milestones(make_site):
     assert site.run("build").code == 0
     page = site.page("periods/trump-1st-term/index.html")
     assert "Singapore Hanoi 260 0" in page.text_of("tr")
+
+
+def test_generated_words_are_grammatical(make_site):
+    site = make_site({
+        "content/incidents/2017-03-06-a.md": incident("A", "2017-03-06", landing='"Sea of Japan (East Sea) / unknown"',
+                                                      latitude=39.9, longitude=125.2),
+        "content/incidents/2017-03-07-b.md": incident("B", "2017-03-07", landing='"unknown / unknown"',
+                                                      latitude=39.9, longitude=125.2),
+    })
+    assert site.run("build").code == 0
+    rows = site.page("incidents/2017-03-06-a/index.html").text_of("tr")
+    assert "Landing Sea of Japan (East Sea); not recorded for the others" in rows
+    assert "Landing unknown" in site.page("incidents/2017-03-07-b/index.html").text_of("tr")
+    description = site.page("periods/index.html").text_of("desc", id="map-trump-1st-term-d")[0]
+    assert description == "Map of launch sites under Trump (1st term): 2 launch events at 1 site."

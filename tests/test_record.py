@@ -10,7 +10,9 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 import yaml
@@ -98,14 +100,87 @@ def test_site_figures_equal_counts_from_the_notes(built):
         label = term_of(note)
         if note.get("kind", "launch") == "nuclear_test":
             counts[label, "nuclear_tests"] += 1
-        elif note.get("record_status") == "supplement":
-            counts[label, "supplementary_launch_events"] += 1
-        else:
+        elif note.get("record_status") != "supplement":
             counts[label, "launch_events"] += 1
             counts[label, "missiles"] += note["count"]
     for label, figures in shown.items():
-        for name in ("launch_events", "missiles", "nuclear_tests", "supplementary_launch_events"):
+        for name in ("launch_events", "missiles", "nuclear_tests"):
             assert figures[name] == counts[label, name], (label, name)
+
+
+class Counted(HTMLParser):
+    """Every figure link of a page (its kind, shown value and target), and, for every element with an id, the
+    incidents listed inside it (their dates and missile counts)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[dict[str, str]] = []
+        self.inside: dict[str, list[tuple[str, int]]] = {}
+        self.open: list[tuple[str, str | None]] = []  # (tag, id) of open elements
+        self.link: dict[str, str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if "data-date" in a and tag == "li":
+            for _, element_id in self.open:
+                if element_id:
+                    self.inside.setdefault(element_id, []).append((a["data-date"], int(a["data-missiles"])))
+        if tag == "a" and "data-figure" in a:
+            self.link = {"figure": a["data-figure"], "href": a["href"], "text": ""}
+            self.links.append(self.link)
+        elif self.link is not None and "data-value" in a:  # a chart's mark: its value is an attribute
+            self.link["text"] = a["data-value"]
+        if tag not in ("meta", "link", "br", "hr", "img", "input", "use", "rect", "circle", "line", "path"):
+            self.open.append((tag, a.get("id")))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a":
+            self.link = None
+        for n in range(len(self.open) - 1, -1, -1):
+            if self.open[n][0] == tag:
+                del self.open[n:]
+                break
+
+    def handle_data(self, data: str) -> None:
+        if self.link is not None and self.open[-1][0] == "a":
+            self.link["text"] += data
+
+
+def test_every_figure_links_to_exactly_the_incidents_it_counts(built):
+    pages = {p.relative_to(built).as_posix(): p for p in built.rglob("*.html")}
+    parsed: dict[str, Counted] = {}
+
+    def parse(rel: str) -> Counted:
+        if rel not in parsed:
+            parsed[rel] = Counted()
+            parsed[rel].feed(pages[rel].read_text(encoding="utf-8"))
+        return parsed[rel]
+
+    checked = Counter()
+    for rel in sorted(pages):
+        for link in parse(rel).links:
+            href = urlsplit(urljoin("/" + rel, link["href"]))
+            target = href.path.lstrip("/") + ("index.html" if href.path.endswith("/") else "")
+            listed = parse(target).inside.get(href.fragment)
+            assert listed, f"{rel}: {link['href']} lands on no list of incidents"
+            shown = int(link["text"].split()[0].replace(",", ""))
+            found = {"missiles": sum(n for _, n in listed), "launch_days": len({d for d, _ in listed})}.get(
+                link["figure"], len(listed))
+            assert shown == found, f"{rel}: {link['figure']} {shown} links to {link['href']}, which lists {found}"
+            checked[link["figure"]] += 1
+    # Every kind of figure was walked, on every kind of page that shows one.
+    assert {"launch_events", "missiles", "launch_days", "nuclear_tests", "icbm_launch_events",
+            "overflights_of_japan_home_islands", "class_mix", "outside"} <= checked.keys(), checked
+    assert sum(checked.values()) > 500, checked
+
+
+def test_year_pages_count_by_the_same_rule_as_the_comparison(built):
+    notes = [n for n in front_matters() if str(n["date"]).startswith("2025") and term_of(n) == "Trump (2nd term)"]
+    counted = [n for n in notes if n.get("record_status") != "supplement" and n.get("kind", "launch") == "launch"]
+    page = Page.parse((built / "years/2025/index.html").read_text(encoding="utf-8"))
+    rows = {r.split(" ")[0]: r for r in page.text_of("tr")}
+    assert rows["Trump"].split()[-4:] == [str(len(counted)), str(sum(n["count"] for n in counted)), "0",
+                                          str(len(notes) - len(counted))]
 
 
 def test_every_incident_page_cites_a_source(built):

@@ -119,10 +119,10 @@ def test_every_problem_of_the_gazetteer_is_reported_with_its_line(make_site):
     assert run.code == 1
     assert run.err.splitlines() == [
         "launch-sites.toml:4: give both `latitude` and `longitude`, or neither",
-        "launch-sites.toml:9: `Unknown` cannot name a site: notes write it when the site is not known",
+        "launch-sites.toml:9: `Unknown` cannot name a site: notes write `Unknown` when the site is not known",
         "launch-sites.toml:9: `a` already names the site `Alpha`: a name or alias belongs to one site",
-        "launch-sites.toml:11: `longitude` must be between -180 and 180 degrees, not 200",
-        "launch-sites.toml:14: [[sites]] needs `source`: Where the position comes from (or why there is none).",
+        "launch-sites.toml:10: `latitude` and `longitude` must be degrees, within ±90 and ±180: not (39.0, 200)",
+        "launch-sites.toml:14: [[sites]] number 3 needs `source`",
         "launch-sites.toml:16: unknown key `provnce` in [[sites]]. Did you mean `province`?",
         "site.toml:5: `language` must be text in quotes, not a whole number",
         "Error: 7 problems found; nothing was written.",
