@@ -22,6 +22,7 @@ test: $(VENV)/.dev browser lint
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 bench: $(VENV)/.runtime
 	$(BIN)/python bench/run.py

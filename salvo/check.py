@@ -1,23 +1,27 @@
 """`check`: every problem `build` would stop at, then every broken internal link and #anchor; writes nothing.
 
 The site is validated and rendered in memory by the same stages as `build`; the rendered pages are then
-parsed and each internal link resolved against the rendered files. A broken link is reported at the output
-page it is on (public/...), and, when it comes from a note's Markdown body, with the note's path and line.
+parsed and each internal link resolved against the rendered files. A broken link is reported where the editor
+wrote it: at the line of the note's body, or of the note's field, that makes it (else at the output page's
+line). Drafts, which `build` leaves out, are listed one line each with what is left to do before publishing.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from salvo.assemble import Site
 from salvo.cache import NoCache, unpacked
 from salvo.errors import Problem, SiteError
 from salvo.links import BrokenLink, check_links, parse_page
 from salvo.markup import render_markdown
-from salvo.notes import read_note
+from salvo.model import Note
+from salvo.notes import RawNote, read_note
 from salvo.options import Options
-from salvo.pipeline import load_site, static_files
+from salvo.pipeline import publishable, read_site, static_files
 from salvo.render import render_site
 
 OUTPUT = "public"
@@ -31,17 +35,41 @@ class Body:
     text: str
 
 
-def check_site(source: Path, options: Options) -> list[Problem]:
-    """Validate the configuration and every note, render in memory, and check the rendered links."""
+def check_site(source: Path, options: Options) -> tuple[list[Problem], list[Problem]]:
+    """Validate the configuration and every note, render in memory, and check the rendered links: the problems,
+    and a line for each draft."""
+    drafts: list[Problem] = []
     try:
-        site, _ = load_site(source, options)
+        config, checked, problems, _ = read_site(source, options)
+        drafts = unfinished_drafts(source, checked, problems, options)
+        site = publishable(config, checked, problems, options)
         # No cache: `check` writes nothing, not even .salvo-cache/.
         files = {rel: unpacked(content) for rel, content in render_site(site, source, NoCache()).items()}
     except SiteError as error:
-        return list(error.problems)
+        return list(error.problems), drafts
     broken = check_links(files, site.config.base_url, static_files(source))
     bodies = note_bodies(site)
-    return sorted(link_problem(link, bodies.get(link.page), source, site.config.base_path) for link in broken)
+    return sorted(link_problem(link, bodies.get(link.page), source, site.config.base_path) for link in broken), drafts
+
+
+def unfinished_drafts(source: Path, checked: list[Note], problems: list[Problem], options: Options) -> list[Problem]:
+    """A line for each draft, at its `draft:` line: what is left to do before it can be published."""
+    troubles = Counter(p.path for p in problems if p.draft)
+    valid = {note.rel: note for note in checked if note.draft}
+    lines = []
+    for rel in sorted(valid.keys() | troubles.keys()):
+        todo = []
+        if count := troubles[rel]:  # then its blanks are not known: it could not be read as a note
+            listed = "" if options.drafts else " (`check --drafts` lists them)"
+            todo += [f"fix its {count} problem{'s' if count != 1 else ''}{listed}", "fill in any required field left "
+                     "blank"]
+        elif blanks := getattr(valid[rel], "unfinished", ()):  # pages have no blanks to leave
+            todo.append(f"fill in {', '.join(blanks)}")
+        raw, _ = read_note(source / rel, source, 1 << 30)
+        line = raw.line("draft") if raw else 1
+        lines.append(Problem(rel, line, "draft", "draft, left out of the site: to publish it, "
+                             f"{', then '.join([*todo, 'set `draft: false`'])}", draft=True))
+    return lines
 
 
 def note_bodies(site: Site) -> dict[str, Body]:
@@ -53,20 +81,33 @@ def note_bodies(site: Site) -> dict[str, Body]:
 
 
 def link_problem(link: BrokenLink, body: Body | None, source: Path, base_path: str) -> Problem:
-    """A broken link as a Problem at its output page, naming the note body it comes from when it does."""
-    origin = ""
-    if body is not None and link.href in {x.value for x in parse_page(render_markdown(body.text, base_path)).links}:
-        line = body_line(source, body.rel, link.href, base_path)
-        origin = f"; it is in the body of {body.rel}{f':{line}' if line else ''}"
+    """A broken link as a Problem where it is written: at the line of the note that makes it when a note's body
+    or field does, else at its output page."""
     what = "broken link" if link.kind == "link" else "broken anchor"
-    return Problem(f"{OUTPUT}/{link.page}", link.line, link.kind, f"{what} `{link.href}`: {link.reason}{origin}")
+    message = f"{what} `{link.href}`: {link.reason}"
+    raw = read_note(source / body.rel, source, 1 << 30)[0] if body else None
+    if body is not None and raw is not None:
+        if line := field_line(raw, link.href):
+            return Problem(body.rel, line, link.kind, message)
+        if link.href in {x.value for x in parse_page(render_markdown(body.text, base_path)).links}:
+            return Problem(body.rel, body_line(raw, link.href, base_path) or raw.body_line, link.kind, message)
+    return Problem(f"{OUTPUT}/{link.page}", link.line, link.kind, f"{message} (made by the page's template)")
 
 
-def body_line(source: Path, rel: str, href: str, base_path: str) -> int | None:
+def field_line(raw: RawNote, href: str) -> int | None:
+    """The line of the front-matter field whose value is the link, if one is."""
+    for path in raw.front.lines:
+        value: Any = raw.values
+        for part in path.split("."):
+            value = (value[int(part)] if isinstance(value, list) and part.isdigit() and int(part) < len(value)
+                     else value.get(part) if isinstance(value, dict) else None)
+        if isinstance(value, str) and value.strip() == href:
+            return raw.line(path)
+    return None
+
+
+def body_line(raw: RawNote, href: str, base_path: str) -> int | None:
     """The file line of the note's body where the link is written, if it can be found."""
-    raw, _ = read_note(source / rel, source, 1 << 30)
-    if raw is None:
-        return None
     written = [href]
     if base_path != "/" and href.startswith(base_path):
         written.append("/" + href[len(base_path):])

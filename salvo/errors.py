@@ -16,6 +16,7 @@ class Problem:
     line: int
     field: str
     message: str
+    draft: bool = False  # in a note marked draft: it stops only the builds that publish drafts
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message}"

@@ -61,6 +61,7 @@ class Incident:
     missile_name: str | None
     count: int | None
     launch_site: str | None
+    facility: str | None  # the canonical name of the launch site in launch-sites.toml (as written without one)
     province: str | None
     latitude: float | None
     longitude: float | None
@@ -80,6 +81,7 @@ class Incident:
     tags: tuple[str, ...]
     draft: bool
     body: str = field(repr=False)  # so repr() states the facts, which every list page depends on
+    unfinished: tuple[str, ...] = ()  # the required fields a draft leaves blank
     # A digest of everything but the body: what timelines, list pages and figures show of the incident.
     facts: str = field(init=False, repr=False, compare=False)
 
@@ -113,6 +115,7 @@ class ContextEvent:
     tags: tuple[str, ...]
     draft: bool
     body: str
+    unfinished: tuple[str, ...] = ()  # the required fields a draft leaves blank
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from salvo.cache import Cache, NoCache, code_digest
 from salvo.config import SiteConfig, load_config
 from salvo.errors import Problem, SiteError
 from salvo.hashing import digest
-from salvo.model import Incident, Note, Notes
+from salvo.model import Incident, Note
 from salvo.notes import find_note_files, leaving_links, parse_bytes, read_bytes
 from salvo.options import Options, build_day
 from salvo.parallel import parallel_map
@@ -106,21 +106,35 @@ def _check(item: tuple[str, bytes], config: SiteConfig, day: dt.date) -> tuple[N
     return validate_note(raw, config, day)
 
 
-def load_site(source: Path, options: Options, cache: Cache | None = None) -> tuple[Site, int]:
-    """Steps 1 to 4: config, read, validate, assemble; raise SiteError with every problem found."""
+def read_site(source: Path, options: Options, cache: Cache | None = None
+              ) -> tuple[SiteConfig, list[Note], list[Problem], int]:
+    """Steps 1 to 3, config, read, validate: the configuration, every valid note (drafts included), every
+    problem found, and how many files were read."""
     day = build_day(options)
     config = load_config(source, options.base_url)
     config = replace(config, complete_to=config.complete_to or day)  # unstated: the record is complete to today
     checked, problems, count = read_notes(source, config, day, cache or NoCache())
     problems += [*leaving_links(source, "templates"), *leaving_links(source, "static")]
-    notes, found = sort_notes(checked)
-    problems += found + check_calls(notes, config)
-    if problems:
-        raise SiteError(problems)
+    return config, checked, problems, count
+
+
+def publishable(config: SiteConfig, checked: list[Note], problems: list[Problem], options: Options) -> Site:
+    """Step 4, assemble, of what is published: drafts only when asked for (else left out whole, their problems
+    with them, so that a draft never stops a build); SiteError with every problem."""
     if not options.drafts:
-        notes = Notes(*(tuple(n for n in group if not n.draft) for group in (notes.incidents, notes.context,
-                                                                                notes.pages)))
-    return assemble(notes, config), count
+        checked = [note for note in checked if not note.draft]
+        problems = [problem for problem in problems if not problem.draft]
+    notes, found = sort_notes(checked)
+    found += check_calls(notes, config)
+    if problems or found:
+        raise SiteError(problems + found)
+    return assemble(notes, config)
+
+
+def load_site(source: Path, options: Options, cache: Cache | None = None) -> tuple[Site, int]:
+    """Steps 1 to 4: config, read, validate, assemble; raise SiteError with every problem found."""
+    config, checked, problems, count = read_site(source, options, cache)
+    return publishable(config, checked, problems, options), count
 
 
 def static_files(source: Path) -> dict[str, Path]:

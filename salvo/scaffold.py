@@ -1,8 +1,11 @@
-"""`new`: scaffold an incident note with every field of the schema, checking the values given at once.
+"""`new`: scaffold an incident note with every field of the schema, as a draft, checking the values given at once.
 
-The note is built as text, parsed and validated exactly as `build` would; only the fields given (on the
-command line or in answer to a prompt) are judged, so the blanks the editor still has to fill -- above all
-the sources, left as a TODO entry that `build` rejects -- never stop a note from being scaffolded.
+As Hugo's archetypes do, the note starts as a draft (`draft: true`): `build` leaves it out, `serve` shows it with
+a draft banner, and `check` lists it as unfinished, so a new note never stops the site from building. The note is
+built as text, parsed and validated exactly as `build --drafts` would: a value given (on the command line or in
+answer to a prompt) that `build` would refuse is refused at once, while the required fields left blank -- above
+all the sources, left as a TODO entry -- are listed for the editor to fill in. A launch site known to the
+gazetteer (launch-sites.toml) fills in its canonical name, province and coordinates.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from salvo.errors import Problem, SiteError
 from salvo.model import LAUNCH
 from salvo.notes import CONTENT, parse_note, read_note
 from salvo.options import today
+from salvo.sites import SITES_FILE
 from salvo.slugs import slugify
 from salvo.validate import INCIDENT_KEYS, validate_note
 
@@ -31,7 +35,7 @@ OPTIONS = {"title": "title", "date": "date", "time": "time", "kind": "kind", "mi
 NUMBERS = ("count", "distance_km", "apogee_km")
 # Fields with a true default for a note an editor adds by hand; every other field starts blank.
 DEFAULTS: dict[str, Any] = {"kind": LAUNCH, "overflew_japan": False, "record_status": "editor", "caveats": [],
-                            "tags": [], "draft": False}
+                            "tags": [], "draft": True}
 COMMENTS = {
     "title": "required: the incident in a few words",
     "date": "required: \"YYYY-MM-DD\", or \"YYYY-MM\" when only the month is known; the date in Korea",
@@ -40,7 +44,7 @@ COMMENTS = {
     "missile_type": "required for launches: one of {missile_types}",
     "missile_name": "text, e.g. \"Hwasong-14\"; \"Unknown\" when unidentified; null if unknown",
     "count": "missiles in the event, a whole number of 1 or more; null if unknown",
-    "launch_site": "text; null if unknown",
+    "launch_site": "{sites}; \"Unknown\" or null if unknown",
     "province": "text; null if unknown",
     "latitude": "the launch facility's latitude in degrees, a number; null if unknown",
     "longitude": "the launch facility's longitude in degrees, a number; null if unknown",
@@ -57,27 +61,20 @@ COMMENTS = {
     "seismic_magnitude": "nuclear tests: body-wave magnitude, a number; null otherwise",
     "caveats": "list of text: what a reader should know about the figures",
     "tags": "list of text",
-    "draft": "true keeps the note out of the site (except with --drafts and in `serve`)",
+    "draft": "true while unfinished: left out by `build`, shown by `serve`; set it to false to publish the note",
 }
 SOURCES_TODO = (
-    "sources:  # required, at least one: TODO fill in this entry; `build` rejects the note until you do\n"
+    "sources:  # required, at least one: TODO fill in this entry; the note cannot be published without it\n"
     "  - title: null  # TODO: the source's title, e.g. \"Press release on the launch\"\n"
     "    publisher: null  # TODO: who published it, e.g. \"Japan Ministry of Defense\"\n"
     "    url: null  # TODO: its address, https://...\n"
 )
 BODY = ("<!-- Replace this comment with a short factual account in your own words, in Markdown. "
         "Comments are never published. -->\n")
-USAGE = ("usage: build.py new \"TITLE\" [--date YYYY-MM-DD] [--time HH:MM] [--type TYPE] [--name NAME] [--count N]\n"
-         "                    [--site SITE] [--province PROVINCE] [--distance KM] [--apogee KM] [--landing WHERE]\n"
-         "                    [--outcome OUTCOME] [--kind {launch,nuclear_test}] [--draft] [--source DIR]\n"
-         "build.py new: error: the incident's title is required (run it in a terminal to be asked for it)")
-
-
 def new_note(args: argparse.Namespace) -> int:
     """Scaffold content/incidents/YYYY-MM-DD-slug.md from the arguments (or answers); return the exit code."""
     if args.title is None and not sys.stdin.isatty():
-        print(USAGE, file=sys.stderr)
-        return 2
+        args.usage_error("the incident's title is required (run it in a terminal to be asked for it)")
     source: Path = args.source
     config = load_config(source)
     values = given_values(args)
@@ -88,10 +85,11 @@ def new_note(args: argparse.Namespace) -> int:
             print("\nCancelled: nothing was written.", file=sys.stderr)
             return 1
     values.setdefault("date", today().isoformat())
+    values = with_site(values, config)
     stem, duplicate = place(values, source, config)
     rel = f"{FOLDER}/{stem}.md"
     text = note_text(values, config)
-    problems, blanks = judge(text, rel, config, set(values))
+    problems, blanks = judge(text, rel, config)
     if problems:
         raise SiteError(problems)
     if duplicate:
@@ -108,8 +106,9 @@ def new_note(args: argparse.Namespace) -> int:
         print(f"{rel}: the note already exists; refusing to overwrite it. Nothing was written.", file=sys.stderr)
         return 1
     print(path)
-    print(f"Created {rel}. `build` rejects the note until you fill in: {', '.join(blanks)}. "
-          "Blanks marked null may stay null when unknown.", file=sys.stderr)
+    print(f"Created {rel} as a draft: `build` leaves it out until you set `draft: false`, `serve` shows it. "
+          f"Fill in {', '.join(blanks) or 'what you know'} first; blanks marked null may stay null when unknown.",
+          file=sys.stderr)
     return 0
 
 
@@ -120,9 +119,19 @@ def given_values(args: argparse.Namespace) -> dict[str, Any]:
         value = getattr(args, option, None)
         if value is not None:
             values[key] = convert(key, value)
-    if args.draft:
-        values["draft"] = True
     return values
+
+
+def with_site(values: dict[str, Any], config: SiteConfig) -> dict[str, Any]:
+    """The values with the canonical name of their launch site, and its province and coordinates where not given,
+    when the gazetteer knows the site."""
+    site = config.sites.find(values.get("launch_site")) if config.sites else None
+    if site is None:
+        return values
+    known = {"launch_site": site.name, "province": site.province, "latitude": site.latitude,
+             "longitude": site.longitude}
+    return values | {key: value for key, value in known.items()
+                     if value is not None and (key == "launch_site" or key not in values)}
 
 
 def convert(key: str, text: str) -> Any:
@@ -143,6 +152,7 @@ def convert(key: str, text: str) -> Any:
 def note_text(values: dict[str, Any], config: SiteConfig) -> str:
     """The note file: every incident field in schema order, each with a comment, then a commented-out body."""
     words = {name: " | ".join(vocabulary) for name, vocabulary in config.vocabularies.items()}
+    words["sites"] = f"a name or alias from {SITES_FILE}" if config.sites else "text"
     lines = ["---\n"]
     for key in INCIDENT_KEYS:
         if key == "sources":
@@ -159,15 +169,13 @@ def scalar(value: Any) -> str:
                    for c in json.dumps(value, ensure_ascii=False))
 
 
-def judge(text: str, rel: str, config: SiteConfig, given: set[str]) -> tuple[list[Problem], list[str]]:
-    """Validate the note as `build` would: problems with the given fields, and the fields still to fill."""
+def judge(text: str, rel: str, config: SiteConfig) -> tuple[list[Problem], list[str]]:
+    """Validate the draft as `build --drafts` would: its problems, and the required fields still to fill in."""
     raw, problems = parse_note(text, rel)
     if raw is None:  # cannot happen with JSON-quoted values, but never write a note `build` cannot read
         return problems, []
-    problems = validate_note(raw, config, today())[1]
-    judged = given | DEFAULTS.keys()
-    blanks = list(dict.fromkeys(p.field for p in problems if p.field and p.field not in judged))
-    return [p for p in problems if p.field in judged], blanks
+    note, problems = validate_note(raw, config, today())
+    return problems, list(getattr(note, "unfinished", ()))
 
 
 def place(values: dict[str, Any], source: Path, config: SiteConfig) -> tuple[str, str | None]:
@@ -242,7 +250,7 @@ def ask(values: dict[str, Any], config: SiteConfig, source: Path) -> dict[str, A
             trial = {**values, key: convert(key, answer)}
             trial.setdefault("date", day)
             text = note_text(trial, config)
-            problems, _ = judge(text, f"{FOLDER}/{slugify(str(trial['date']))}-x.md", config, {key})
+            problems, _ = judge(text, f"{FOLDER}/{slugify(str(trial['date']))}-x.md", config)
             if not problems:
                 values[key] = trial[key]
                 break

@@ -46,10 +46,12 @@ from salvo.errors import Problem, SiteError, display_path
 from salvo.notes import ignored_name
 from salvo.options import Options
 from salvo.pipeline import BuildReport
+from salvo.sites import SITES_FILE
 
 Builder = Callable[[Collection[str] | None], list[Problem]]  # what changed (None: everything) -> problems
 WATCHED = ("site.toml", "content", "templates", "static")
 FOLDERS = WATCHED[1:]
+POLLED = (WATCHED[0], SITES_FILE)  # the files read with the configuration
 STEP_MS = 30  # a burst of saves is over once nothing has changed for this long
 DEBOUNCE_MS = 500  # changes that keep coming are still built at least this often
 POLL_MS = 100  # how often site.toml and the folders (which, and whether replaced) are looked at
@@ -153,10 +155,11 @@ def content_type(path: Path) -> str:
 
 
 def watched_state(source: Path) -> dict[str, tuple[int, ...] | None]:
-    """What is looked at by polling: site.toml's (mtime, size, inode) and each watched folder's (device, inode),
-    None when missing (an editor may rename a new site.toml over the old; a checkout may replace a folder)."""
+    """What is looked at by polling: the (mtime, size, inode) of site.toml and launch-sites.toml, and each watched
+    folder's (device, inode), None when missing (an editor may rename a new site.toml over the old; a checkout may
+    replace a folder)."""
     state: dict[str, tuple[int, ...] | None] = {}
-    for name in WATCHED:
+    for name in (*POLLED, *FOLDERS):
         try:
             info = (source / name).stat()
         except OSError:

@@ -79,7 +79,8 @@ def walk(folder: str) -> Iterator[tuple[str, list[str], list[str]]]:
 def inputs_digest(source: str, destination: str, options: str) -> tuple[str, bool]:
     """A digest of what building `source` into `destination` with these options reads, and whether it settled."""
     signed = Signatures(sys.version, sys.executable, os.path.abspath(source), os.path.abspath(destination), options)
-    signed.file(os.path.join(source, "site.toml"))
+    for name in ("site.toml", "launch-sites.toml"):  # the configuration (config.CONFIG_FILE, sites.SITES_FILE)
+        signed.file(os.path.join(source, name))
     for folder in (*(os.path.join(source, name) for name in ("content", "templates", "static")),
                    os.path.join(ROOT, "templates"), os.path.join(ROOT, "static"), CODE):
         signed.tree(folder)

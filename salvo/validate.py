@@ -6,6 +6,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -14,6 +15,7 @@ from salvo.errors import Problem, did_you_mean
 from salvo.markup import costly_markdown
 from salvo.model import LAUNCH, NUCLEAR_TEST, ContextEvent, Incident, Note, Notes, Page, Source, When
 from salvo.notes import RawNote
+from salvo.sites import UNKNOWN, normal
 from salvo.slugs import slugify
 
 MISSING = object()
@@ -23,6 +25,7 @@ STEM_DATE = re.compile(r"^([0-9]{4}-[0-9]{2}(?:-[0-9]{2})?)-(.+)$")
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
 MAX_NUMBER = 10**9
 MAX_SEGMENT_BYTES = 200
+ALWAYS_REQUIRED = ("title", "date", "kind")  # what even a draft must give: the note, its page and its kind
 RESERVED_PAGES = {"incidents", "context", "periods", "classes", "years", "provinces", "tags", "data", "static",
                   "index", "404", "feed", "sitemap", "robots", "favicon"}
 
@@ -35,6 +38,8 @@ class Checker:
         self.config = config
         self.today = today
         self.problems: list[Problem] = []
+        self.draft = raw.values.get("draft") is True
+        self.blanks: list[str] = []  # required fields a draft leaves blank: it cannot be published until filled in
 
     def fail(self, key: str, message: str) -> None:
         """Record a problem at the line of the key."""
@@ -44,7 +49,9 @@ class Checker:
         """The checked value of a top-level key, its default, or None after recording a problem."""
         value = self.raw.values.get(key, MISSING)
         if value is MISSING or (value is None and required):
-            if required and value is None:
+            if required and self.draft and key not in ALWAYS_REQUIRED:
+                self.blanks.append(key)
+            elif required and value is None:
                 self.fail(key, f"`{key}` is required but is null: fill it in")
             elif required:
                 self.problems.append(Problem(self.raw.rel, 1, key, f"missing field `{key}`: add `{key}: ...` "
@@ -225,7 +232,12 @@ class Checker:
         return text
 
     def sources(self, key: str, value: Any) -> tuple[Source, ...]:
-        """A non-empty list of {title, publisher, url} with http(s) URLs."""
+        """A non-empty list of {title, publisher, url} with http(s) URLs; a draft may leave its entries all null."""
+        if self.draft and isinstance(value, list):
+            value = [item for item in value if not isinstance(item, dict) or any(v is not None for v in item.values())]
+            if not value:
+                self.blanks.append(key)
+                return ()
         if not isinstance(value, list) or not value:
             self.fail(key, f"`{key}` must list at least one source: `- title: ...`, `publisher: ...`, `url: https://...`")
             return ()
@@ -346,6 +358,7 @@ def validate_note(raw: RawNote, config: SiteConfig, today: dt.date) -> tuple[Not
             tags=check.get("tags", check.tags, default=()),
             draft=check.get("draft", check.flag, default=False),
             body=raw.body,
+            unfinished=tuple(check.blanks),
         )
     else:
         note = _incident(raw, check, slug)
@@ -357,6 +370,8 @@ def validate_note(raw: RawNote, config: SiteConfig, today: dt.date) -> tuple[Not
                    "`complete_to` to it; until then keep this note a draft (`draft: true`)")
     if costly := costly_markdown(raw.body):
         check.problems.append(Problem(raw.rel, raw.body_line + costly[0], "", costly[1]))
+    if check.draft:  # a draft's problems stop only the builds that publish drafts
+        return (None if check.problems else note), [replace(p, draft=True) for p in check.problems]
     return (None if check.problems else note), check.problems
 
 
@@ -368,6 +383,13 @@ def _incident(raw: RawNote, check: Checker, slug: str) -> Incident:
     when = check.get("date", check.when, required=True)
     _check_stem(check, when)
     text = check.text
+    site = check.get("launch_site", text)
+    latitude, longitude = check.get("latitude", check.coordinate), check.get("longitude", check.coordinate)
+    facility = None if site is None or normal(site) == UNKNOWN else site
+    if site and check.config.sites:
+        facility, found = check.config.sites.judge(site, latitude, longitude)
+        for key, message in found:
+            check.fail(key, message)
     return Incident(
         stem=raw.stem, slug=slug, rel=raw.rel,
         title=check.get("title", text, required=True),
@@ -376,10 +398,11 @@ def _incident(raw: RawNote, check: Checker, slug: str) -> Incident:
         missile_type=check.get("missile_type", check.word("missile_types"), required=launch),
         missile_name=check.get("missile_name", text),
         count=check.get("count", check.count),
-        launch_site=check.get("launch_site", text),
+        launch_site=site,
+        facility=facility,
         province=check.get("province", check.segment),
-        latitude=check.get("latitude", check.coordinate),
-        longitude=check.get("longitude", check.coordinate),
+        latitude=latitude,
+        longitude=longitude,
         distance_km=check.get("distance_km", check.number),
         apogee_km=check.get("apogee_km", check.number),
         landing=check.get("landing", text),
@@ -396,6 +419,7 @@ def _incident(raw: RawNote, check: Checker, slug: str) -> Incident:
         tags=check.get("tags", check.tags, default=()),
         draft=check.get("draft", check.flag, default=False),
         body=raw.body,
+        unfinished=tuple(check.blanks),
     )
 
 

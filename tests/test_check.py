@@ -18,22 +18,43 @@ def tree(root: Path) -> dict[str, bytes | None]:
     return {p.relative_to(root).as_posix(): p.read_bytes() if p.is_file() else None for p in sorted(root.rglob("*"))}
 
 
-def test_a_broken_link_and_anchor_in_a_note_body_are_reported_at_the_page_and_the_note(make_site):
+def test_a_broken_link_and_anchor_in_a_note_body_are_reported_at_the_notes_lines(make_site):
     site = make_site({
         "content/incidents/2017-07-04-first.md": incident("First", body=BROKEN),
         "content/incidents/2017-07-28-second.md": incident("Second", "2017-07-28", body=BODY),
     })
     run = site.run("check")
     assert run.code == 1
-    lines = run.out.splitlines()
-    assert len(lines) == 2, run.out
-    link, anchor = lines
-    assert anchor.startswith("public/incidents/2017-07-04-first/index.html:")
-    assert anchor.endswith(": broken anchor `#missing`: this page has no element with id=\"missing\"; "
-                           "it is in the body of content/incidents/2017-07-04-first.md:19")
-    assert link.endswith(": broken link `/incidents/nope/`: no page or file at /incidents/nope/ in the built site; "
-                         "it is in the body of content/incidents/2017-07-04-first.md:18")
+    assert run.out.splitlines() == [
+        "content/incidents/2017-07-04-first.md:18: broken link `/incidents/nope/`: no page or file at /incidents/nope/ "
+        "in the built site",
+        "content/incidents/2017-07-04-first.md:19: broken anchor `#missing`: this page has no element with "
+        "id=\"missing\"",
+    ]
     assert run.err.strip() == "2 problems found."
+
+
+def test_a_broken_link_from_a_field_is_reported_at_the_fields_line(make_site):
+    own = "https://example.org/incidents/2017-07-28-gone/"
+    note = incident("First").replace('url: "https://example.com/a"', f'url: "{own}"')
+    site = make_site({"content/incidents/2017-07-04-first.md": note})
+    run = site.run("check")
+    assert run.code == 1
+    assert run.out.splitlines() == [f"content/incidents/2017-07-04-first.md:16: broken link `{own}`: no page or file "
+                                    "at /incidents/2017-07-28-gone/ in the built site"]
+
+
+def test_a_broken_link_made_by_a_template_is_reported_at_the_output_page(make_site):
+    site = make_site({"content/incidents/2017-07-04-first.md": incident("First"),
+                      "templates/404.html": '{% extends "base.html" %}{% block main %}\n<a href="/nowhere/">x</a>'
+                                            "{% endblock %}\n"})
+    run = site.run("check")
+    assert run.code == 1
+    [line] = run.out.splitlines()
+    path, number, message = line.split(":", 2)
+    assert (path, number.isdigit()) == ("public/404.html", True)
+    assert message == (" broken link `/nowhere/`: no page or file at /nowhere/ in the built site (made by the page's "
+                       "template)")
 
 
 def test_json_output_is_a_list_of_path_line_field_message(make_site):
@@ -42,11 +63,9 @@ def test_json_output_is_a_list_of_path_line_field_message(make_site):
     assert run.code == 1
     problems = json.loads(run.out)
     assert [sorted(p) for p in problems] == [["field", "line", "message", "path"]] * 2
-    assert [(p["path"], p["field"]) for p in problems] == [("public/incidents/2017-07-04-first/index.html", "link"),
-                                                           ("public/incidents/2017-07-04-first/index.html", "anchor")]
-    assert all(isinstance(p["line"], int) and p["line"] > 1 for p in problems)
+    assert [(p["path"], p["line"], p["field"]) for p in problems] == [
+        ("content/incidents/2017-07-04-first.md", 18, "link"), ("content/incidents/2017-07-04-first.md", 19, "anchor")]
     assert "`/incidents/nope/`" in problems[0]["message"]
-    assert problems[0]["line"] < problems[1]["line"]
 
 
 def test_a_clean_site_passes_with_exit_0(make_site):
@@ -111,8 +130,9 @@ def test_body_links_are_resolved_under_the_base_path(make_site):
                       "content/incidents/2017-07-28-second.md": incident("Second", "2017-07-28", body=BODY)},
                      toml=toml)
     problems = json.loads(site.run("check", "--format", "json").out)
-    from_bodies = [p["message"].split(":")[0] for p in problems if "in the body of" in p["message"]]
-    assert from_bodies == ["broken link `/salvo/incidents/nope/`", "broken anchor `#missing`"]
+    assert [(p["path"], p["line"], p["message"].split(":")[0]) for p in problems] == [
+        ("content/incidents/2017-07-04-first.md", 18, "broken link `/salvo/incidents/nope/`"),
+        ("content/incidents/2017-07-04-first.md", 19, "broken anchor `#missing`")]
 
 
 def test_a_clean_site_under_a_base_path_passes(make_site):

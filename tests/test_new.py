@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import yaml
-from conftest import BUILD, Run, Site
+from conftest import BUILD, ROOT, Run, Site, incident
 
 from salvo.validate import INCIDENT_KEYS
 
@@ -55,7 +55,7 @@ def test_scaffold_has_every_field_with_the_given_values_and_commented_blanks(mak
         "latitude": None, "longitude": None, "distance_km": 933, "apogee_km": 2802.5,
         "landing": "Sea of Japan (East Sea)", "outcome": "success", "outcome_detail": None, "hypersonic": None,
         "overflew_japan": False, "record_status": "editor", "event_id": None, "yield_kt": None,
-        "seismic_magnitude": None, "caveats": [], "sources": None, "tags": [], "draft": False,
+        "seismic_magnitude": None, "caveats": [], "sources": None, "tags": [], "draft": True,
     }
     assert values["sources"] == [{"title": None, "publisher": None, "url": None}]
     lines = path.read_text(encoding="utf-8").split("\n")
@@ -111,11 +111,11 @@ def test_a_second_incident_on_the_same_date_gets_a_distinct_slug(make_site):
     assert front(site.root / "content/incidents/2022-01-17-srbm-launch-2.md")["time"] == "08:54"
 
 
-def test_date_defaults_to_today_in_korea_and_draft_only_when_asked(make_site):
+def test_date_defaults_to_today_in_korea_and_the_note_is_a_draft(make_site):
     site = make_site()
     # 2024-03-01 20:00 UTC is already 2 March in Korea.
     epoch = int(dt.datetime(2024, 3, 1, 20, 0, tzinfo=dt.UTC).timestamp())
-    run = new(site, "Cruise missiles", "--draft", env={**os.environ, "SOURCE_DATE_EPOCH": str(epoch)})
+    run = new(site, "Cruise missiles", env={**os.environ, "SOURCE_DATE_EPOCH": str(epoch)})
     assert run.code == 0, run.err
     assert run.out == "content/incidents/2024-03-02-cruise-missiles.md\n"
     values = front(site.root / "content/incidents/2024-03-02-cruise-missiles.md")
@@ -126,8 +126,9 @@ def test_without_title_or_terminal_it_is_a_usage_error(make_site):
     site = make_site()
     run = new(site)
     assert run.code == 2
-    assert run.err.startswith("usage: build.py new \"TITLE\"")
-    assert "title is required" in run.err
+    assert run.err.startswith("usage: build.py new [-h] [--source DIR] [--date YYYY-MM-DD]")
+    assert run.err.splitlines()[-1] == ("build.py new: error: the incident's title is required (run it in a terminal "
+                                        "to be asked for it)")
     assert notes(site) == []
 
 
@@ -211,21 +212,53 @@ def test_in_a_terminal_it_asks_for_the_essentials_and_checks_each_answer(make_si
         "count": None, "launch_site": "Panghyon", "outcome": "success"}
 
 
-def test_scaffolded_note_builds_once_its_sources_are_filled(make_site):
-    site = make_site()
-    run = new(site, TITLE, "--date", "2017-07-04", "--type", "ICBM", "--outcome", "success")
+def test_a_new_note_never_breaks_the_build_and_is_published_once_filled_in(make_site):
+    site = make_site({"content/incidents/2017-07-28-second.md": incident("Second", "2017-07-28")})
+    run = new(site, TITLE, "--date", "2017-07-04", "--type", "ICBM")
     assert run.code == 0, run.err
+    assert run.err.splitlines()[-1] == (
+        f"Created content/incidents/{STEM}.md as a draft: `build` leaves it out until you set `draft: false`, `serve` "
+        "shows it. Fill in outcome, sources first; blanks marked null may stay null when unknown.")
     path = site.root / "content" / "incidents" / f"{STEM}.md"
-    refused = site.run("build")
-    assert refused.code == 1
-    assert f"content/incidents/{STEM}.md:28: the source needs a `url` starting with https:// or http://" in refused.err
+    built = site.run("build")
+    assert built.code == 0, built.err
+    assert not (site.public / "incidents" / STEM).exists()
+    assert site.run("build", "--drafts").code == 0
+    banner = site.page(f"incidents/{STEM}/index.html").text_of("p", class_="draft-banner")
+    assert banner == ["Draft: left out of the published site until you set draft: false. Still to fill in: outcome, "
+                      "sources."]
     text = path.read_text(encoding="utf-8")
     filled = {"title": '"Press release"', "publisher": '"Japan Ministry of Defense"',
-              "url": '"https://www.mod.go.jp/en/"'}
+              "url": '"https://www.mod.go.jp/en/"', "outcome": "success", "draft": "false"}
     for key, value in filled.items():
-        text, n = re.subn(rf"^(\s+(?:- )?{key}): null  # TODO.*$", rf"\1: {value}", text, count=1, flags=re.M)
-        assert n == 1
+        text, n = re.subn(rf"^(\s*(?:- )?{key}): (null|true)  # .*$", rf"\1: {value}", text, count=1, flags=re.M)
+        assert n == 1, key
     path.write_text(text, encoding="utf-8")
     built = site.run("build")
     assert built.code == 0, built.err
-    assert site.page(f"incidents/{STEM}/index.html").text_of("h1") == [TITLE]
+    page = site.page(f"incidents/{STEM}/index.html")
+    assert page.text_of("h1") == [TITLE] and not page.find_all("p", class_="draft-banner")
+
+
+def test_a_known_site_fills_in_its_canonical_name_province_and_coordinates(make_site):
+    site = make_site({"launch-sites.toml": (ROOT / "launch-sites.toml").read_text(encoding="utf-8")})
+    run = new(site, "SRBM launch", "--date", "2024-05-17", "--site", "Wonsan")
+    assert run.code == 0, run.err
+    values = front(site.root / "content/incidents/2024-05-17-srbm-launch.md")
+    assert {k: values[k] for k in ("launch_site", "province", "latitude", "longitude")} == {
+        "launch_site": "Wonsan Kalma International Airport", "province": "Kangwon Province", "latitude": 39.1677,
+        "longitude": 127.4817}
+    given = new(site, "Cruise missile", "--date", "2024-05-17", "--site", "sunan", "--province", "Pyongyang City")
+    assert given.code == 0, given.err
+    values = front(site.root / "content/incidents/2024-05-17-cruise-missile.md")
+    assert (values["launch_site"], values["province"]) == ("Pyongyang International Airport", "Pyongyang City")
+
+
+def test_a_near_miss_site_gets_a_suggestion_and_nothing_is_written(make_site):
+    site = make_site({"launch-sites.toml": (ROOT / "launch-sites.toml").read_text(encoding="utf-8")})
+    run = new(site, "SRBM launch", "--date", "2024-05-17", "--site", "Wonsn")
+    assert run.code == 1
+    assert run.err.splitlines()[0].startswith("content/incidents/2024-05-17-srbm-launch.md:9: `launch_site` is "
+                                              "`Wonsn`, which is not a name or alias in launch-sites.toml. Did you "
+                                              "mean `Wonsan`?")
+    assert notes(site) == []
