@@ -73,9 +73,10 @@ def _ticks(maximum: int) -> list[int]:
 
 
 def _grid(top: int, bottom: float, scale: float) -> str:
-    """Gridlines across the whole width, each labelled above its left end (no margin to reserve)."""
+    """Gridlines across the whole width, each but the baseline labelled above its left end (no margin to
+    reserve)."""
     return "".join(f'<line x1="0" x2="100%" y1="{bottom - t * scale:.1f}" y2="{bottom - t * scale:.1f}" '
-                   f'class="grid"/>' + _text(0, bottom - t * scale - 4, f"{t:,}", "tick", "start")
+                   f'class="grid"/>' + (_text(0, bottom - t * scale - 4, f"{t:,}", "tick", "start") if t else "")
                    for t in _ticks(top))
 
 
@@ -110,7 +111,7 @@ def per_year(site: Site) -> Chart:
     complete_to = site.config.complete_to
     partial = partial_year(site)
     top = _ticks(max(totals.values(), default=0))[-1] or 1
-    plot_top = 28
+    plot_top = 36
     bottom = plot_top + PLOT_H
     band = 100 / (last - first + 1)
     scale = PLOT_H / top
@@ -235,12 +236,10 @@ def _panel(site: Site, f: PeriodFigures, figures: list[PeriodFigures], lines: di
     if f.span.ends_early:
         end = (f'<circle cx="{_pc((_term_days(f)) * 100 / full)}" '
                f'cy="{bottom - f.launch_events * PANEL_H / top:.1f}" r="4" class="ongoing p{colour % 8}"/>')
-    scope = (f"to {f.span.last:%-d %b %Y}, term running" if f.span.ends_early else
-             f"from {f.span.first:%-d %b %Y}, when the record starts" if f.span.starts_late else
-             f"in {f.days:,} days")
+    scope = (" so far" if f.span.ends_early else f" from {f.span.first:%-d %b %Y}" if f.span.starts_late else "")
     title = (f'<p class="panel-title"><a href="{site_url(site, f"/periods/{slug}/")}">{escape(f.period.label)}</a>: '
              + (f'<a href="{href}" data-figure="launch_events">{f.launch_events:,}</a>' if f.launch_events else "0")
-             + f" {'launch event' if f.launch_events == 1 else 'launch events'} {escape(scope)}</p>")
+             + f" in {f.days:,} days{scope}</p>")
     svg = (f'<svg class="chart small" width="100%" height="{bottom + 22}" role="group" aria-label="{name}">'
            f"{_grid(top, bottom, PANEL_H / top)}{plot}{end}{ticks}</svg>")
     return f'<div class="panel">{title}{svg}</div>'
