@@ -225,9 +225,11 @@ def _panel(site: Site, f: PeriodFigures, figures: list[PeriodFigures], lines: di
     href = f'{site_url(site, f"/periods/{slug}/")}#launch-events'
     others = "".join(f'<polyline points="{lines[g.period.slug]}" class="other" vector-effect="non-scaling-stroke"/>'
                      for g in figures if g is not f)
-    own = (f'<a href="{href}" aria-label="{name}" data-figure="launch_events"><polyline points="{lines[slug]}" '
-           f'class="line p{colour % 8}" data-period="{slug}" data-value="{f.launch_events}" '
-           f'vector-effect="non-scaling-stroke"><title>{name}</title></polyline></a>')
+    own = (f'<polyline points="{lines[slug]}" class="line p{colour % 8}" data-period="{slug}" '
+           f'data-value="{f.launch_events}" vector-effect="non-scaling-stroke"><title>{name}</title></polyline>')
+    if f.launch_events:  # a line of none links to nothing
+        own = f'<a href="{href}" aria-label="{name}" data-figure="launch_events">{own}</a>'
+
     plot = (f'<svg x="0" y="{plot_top}" width="100%" height="{PANEL_H}" viewBox="0 0 {full} {top}" '
             f'preserveAspectRatio="none" overflow="visible"><g aria-hidden="true">{others}</g>{own}</svg>')
     ticks = "".join(_x_label(y * 365 * 100 / full, str(y), bottom + 16, "tick" if y % 2 == 0 else "tick minor")
