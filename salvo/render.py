@@ -290,7 +290,8 @@ class Renderer:
             yield self.page("context.html", f"/context/{placed.event.slug}/", placed=placed, event=placed.event,
                             body=body, description=plain_text(body) or placed.event.title)
         yield self.page("periods.html", "/periods/", description="Every US administration's figures side by side.",
-                        charts=charts.home_charts(site, site.figures))
+                        charts=charts.home_charts(site, site.figures), compared=compared,
+                        earlier=[f for f in site.figures if f not in compared])
         for n, term in enumerate(site.figures):
             period = term.period
             entries = tuple(e for e in site.entries if e.period is period)

@@ -141,6 +141,11 @@ def page_kinds(site_dir: Path, records: list[dict[str, Any]]) -> dict[str, str]:
     base = "https://salvo.example.org"
     return {
         "home": "/",
+        "timeline": "/timeline/",
+        "timeline-oldest-first": "/timeline/oldest-first/",
+        "incidents": "/incidents/",
+        "context-index": "/context/",
+        "data": "/data/",
         "incident": launch["url"].removeprefix(base),
         "nuclear-test": nuclear["url"].removeprefix(base),
         "context": first("context"),
