@@ -273,7 +273,7 @@ class Renderer:
         """The home page, list pages, context and plain pages, data files and sitemap."""
         site = self.site
         compared = [f for f in site.figures if f.period.start.date() >= site.config.compare_from]
-        yield self.page("home.html", "/", latest=site.entries[::-1][:LATEST], charts=charts.home_charts(site, compared),
+        yield self.page("home.html", "/", latest=self.timeline(site.entries[-LATEST:], False, True), charts=charts.home_charts(site, compared),
                         compared=compared, earlier=[f for f in site.figures if f not in compared],
                         description=site.config.description)
         for path, newest in (("/timeline/", True), ("/timeline/oldest-first/", False)):
