@@ -393,7 +393,12 @@ def start_site(tool: str, dest: Path, data_dir: str | None) -> None:
 def write_salvo(notes: list[Note], dest: Path) -> None:
     """A Salvo site: the repository's site.toml and content/incidents/*.md."""
     start_site("salvo", dest, None)
-    shutil.copy(REPO / "site.toml", dest / "site.toml")
+    # The synthetic notes run to LAST_DAY, past the date the real record is complete to; the judgement calls
+    # name real notes. Both go, so the periods, vocabularies and settings are the real site's.
+    config = (REPO / "site.toml").read_text(encoding="utf-8")
+    config = re.sub(r"(?m)^complete_to = .*$", f"complete_to = {LAST_DAY.isoformat()}", config)
+    config = re.sub(r"(?ms)^\[\[judgement_calls\]\].*?(?=^\[(?!\[judgement_calls))", "", config)
+    (dest / "site.toml").write_text(config, encoding="utf-8")
     write_notes(dest / "content" / "incidents", notes, lambda n: yaml_document(n.meta, n.body))
 
 

@@ -1,36 +1,31 @@
-"""A persistent cache of work that depends only on its inputs: parsed notes, rendered bodies and pages.
+"""A persistent cache of work that depends only on its inputs: checked notes, rendered bodies and pages.
 
-Every entry is keyed by a digest of exactly what produced it, salted with a digest of Salvo's own code,
-templates and static files, so a change anywhere invalidates what it touches and nothing stale is served.
-Entries not used by a build are dropped when it saves, so the cache never grows past one site's worth.
+Every entry is keyed by a digest of exactly what produced it, salted with a digest of Salvo's own code and
+libraries, so a change anywhere invalidates what it touches and nothing stale is served. The cache is data,
+never code: entries are JSON text (salvo/codec.py) in one SQLite file, written in one transaction, so a
+crash or a second build at the same time leaves it whole. A file that cannot be read, or an entry that
+does not decode, counts as absent, with one line of warning. Entries not used by a build are dropped when
+it saves, so the cache never grows past one site's worth; a build that changed nothing writes nothing.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import pickle
-import tempfile
+import sqlite3
+import sys
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from salvo import codec
+from salvo.hashing import digest
 from salvo.stamp import libraries_digest, walk
 
-SHARDS = 64
 CODE = Path(__file__).resolve().parent
-
-
-def digest(*parts: str | bytes) -> str:
-    """A short hex digest of the parts, each length-prefixed so that boundaries count."""
-    h = hashlib.blake2b(digest_size=20)
-    for part in parts:
-        data = part.encode("utf-8") if isinstance(part, str) else part
-        h.update(len(data).to_bytes(8, "little"))
-        h.update(data)
-    return h.hexdigest()
+DATABASE = "cache.sqlite"
+FORMAT = "salvo-cache 2"  # a cache written in another format is started afresh
+TIMEOUT_SECONDS = 10  # how long a save waits for another build's save to finish
 
 
 def code_digest(*folders: Path) -> str:
@@ -81,32 +76,29 @@ def unpacked(content: bytes | Packed) -> bytes:
 
 
 class Cache:
-    """Kind -> key -> value, loaded from and saved to shard files in `folder`; a missing or unreadable shard is
-    empty. Entries are spread over the shards by key, so a build that changed one note rewrites only the few
-    shards its entries fall in. One Cache used for several builds carries each build's entries to the next in
-    memory, and a long-running server that says `persist=False` never reads or writes the files."""
+    """Kind -> key -> value, loaded from and saved to `folder`/cache.sqlite. One Cache used for several builds
+    carries each build's entries to the next in memory, and a long-running server that says `persist=False`
+    never reads or writes the file."""
 
     def __init__(self, folder: Path | None, persist: bool = True) -> None:
         self.folder = folder
-        self.files = folder if folder and persist else None
-        self.old: dict[str, dict[str, Any]] = {}
-        self.new: dict[str, dict[str, Any]] = {}
-        self.shards: list[dict[str, dict[str, Any]]] = [{} for _ in range(SHARDS)]  # as the files hold them
-        if self.files and self.files.is_dir():
-            for n in range(SHARDS):
-                try:
-                    with (self.files / _shard_file(n)).open("rb") as handle:
-                        self.shards[n] = pickle.load(handle)
-                except Exception:  # a missing or damaged shard is only a slower build
-                    continue
-                for kind, entries in self.shards[n].items():
-                    self.old.setdefault(kind, {}).update(entries)
+        self.file = folder / DATABASE if folder and persist else None
+        self.warned = False
+        self.stored: dict[tuple[str, str], str] = self._load() if self.file else {}  # the file's entries, as text
+        self.old: dict[str, dict[str, Any]] = {}  # the last build's values (decoded from `stored` when first asked)
+        self.new: dict[str, dict[str, Any]] = {}  # what this build used or made
+        self.made: set[tuple[str, str]] = set()  # what this build (or an earlier one of this Cache) put
 
     def get(self, kind: str, key: str) -> Any:
-        """The cached value, kept for the next build; None when absent."""
+        """The cached value, kept for the next build; None when absent (or unreadable)."""
         value = self.new.get(kind, {}).get(key)  # put by an earlier step, or by a build that failed
         if value is None:
             value = self.old.get(kind, {}).get(key)
+        if value is None and (text := self.stored.get((kind, key))) is not None:
+            try:
+                value = codec.decode(text)
+            except ValueError as error:
+                self.warn(f"an entry could not be read ({error})")
         if value is not None:
             self.new.setdefault(kind, {})[key] = value
         return value
@@ -114,41 +106,84 @@ class Cache:
     def keep(self, kind: str) -> None:
         """Keep every entry of a kind for the next build, as if this build had used them: for work that a cached
         result made unneeded now, and that a later build will need again."""
+        for stored_kind, key in self.stored:
+            if stored_kind == kind:
+                self.get(kind, key)
         self.new[kind] = {**self.old.get(kind, {}), **self.new.get(kind, {})}
 
     def put(self, kind: str, key: str, value: Any) -> None:
         """Remember a value for the next build."""
         self.new.setdefault(kind, {})[key] = value
+        self.made.add((kind, key))
 
     def save(self) -> None:
-        """Keep the entries this build used for the next one, and write each shard whose entries changed (a
-        build that changed nothing writes nothing), atomically. Shards from different builds mix safely: every
-        entry is keyed by what produced it, and the output manifests are checked against the folders."""
-        self.old, self.new = self.new, {}
-        if not self.files:
+        """Keep the entries this build used for the next one: in the file, write those that changed and delete
+        those it did not use, in one transaction (nothing at all when nothing changed)."""
+        used, self.old, self.new = self.new, self.new, {}
+        if not self.file:
             return
-        shards: list[dict[str, dict[str, Any]]] = [{} for _ in range(SHARDS)]
-        for kind, entries in self.old.items():
-            for key, value in entries.items():
-                shards[_shard_of(key)].setdefault(kind, {})[key] = value
-        self.files.mkdir(parents=True, exist_ok=True)
-        for n, (before, after) in enumerate(zip(self.shards, shards, strict=True)):
-            if before != after or not (self.files / _shard_file(n)).is_file():
-                fd, temp = tempfile.mkstemp(dir=self.files, prefix=".tmp-")
-                with os.fdopen(fd, "wb") as handle:
-                    pickle.dump(after, handle, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(temp, self.files / _shard_file(n))
-        self.shards = shards
+        kept = {(kind, key): value for kind, entries in used.items() for key, value in entries.items()}
+        gone = [entry for entry in self.stored if entry not in kept]
+        # What was read from the file and not made again is as the file has it: only the rest is encoded.
+        encoded = {entry: codec.encode(value) for entry, value in kept.items()
+                   if entry in self.made or entry not in self.stored}
+        written = {entry: text for entry, text in encoded.items() if self.stored.get(entry) != text}
+        if not gone and not written:
+            self.made = set()
+            return
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            db = self._connect()
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                db.executemany("DELETE FROM entries WHERE kind = ? AND key = ?", gone)
+                db.executemany("INSERT OR REPLACE INTO entries (kind, key, value) VALUES (?, ?, ?)",
+                               [(kind, key, text) for (kind, key), text in written.items()])
+                db.execute("COMMIT")
+            finally:
+                db.close()
+        except (sqlite3.Error, OSError) as error:
+            self.warn(f"it could not be saved ({error}); the next build will redo the work")
+            return
+        self.stored = {entry: written.get(entry) or self.stored[entry] for entry in kept}
+        self.made = set()
 
+    def _load(self) -> dict[tuple[str, str], str]:
+        """Every entry of the file, as text; none if the file is missing, foreign or damaged."""
+        assert self.file is not None
+        if not self.file.exists():
+            return {}
+        try:
+            db = self._connect()
+            try:
+                return {(kind, key): value for kind, key, value in db.execute("SELECT kind, key, value FROM entries")}
+            finally:
+                db.close()
+        except (sqlite3.Error, OSError) as error:
+            self.warn(f"it could not be read ({error}); building without it")
+            return {}
 
-def _shard_of(key: str) -> int:
-    """Which shard a key's entries go in (the same in every run, unlike hash())."""
-    return zlib.crc32(key.encode("utf-8", "surrogatepass")) % SHARDS
+    def _connect(self) -> sqlite3.Connection:
+        """The cache file, made if need be; one written in another format is emptied first."""
+        assert self.file is not None
+        db = sqlite3.connect(self.file, timeout=TIMEOUT_SECONDS, isolation_level=None)
+        try:
+            db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
+            db.execute("CREATE TABLE IF NOT EXISTS entries (kind TEXT, key TEXT, value TEXT, PRIMARY KEY (kind, key))")
+            row = db.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
+            if row is None or row[0] != FORMAT:
+                db.execute("DELETE FROM entries")
+                db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('format', ?)", (FORMAT,))
+        except BaseException:
+            db.close()
+            raise
+        return db
 
-
-def _shard_file(n: int) -> str:
-    """A shard's file name in the cache folder."""
-    return f"cache-{n:02x}.pickle"
+    def warn(self, what: str) -> None:
+        """One line on stderr, once per cache, about a cache that could not be used as it is."""
+        if not self.warned:
+            print(f"Warning: the cache {self.file}: {what}.", file=sys.stderr)
+            self.warned = True
 
 
 class NoCache(Cache):

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from salvo.config import JudgementCall, Period
-from salvo.model import KST, ContextEvent, Incident
+from salvo.model import KST, ContextEvent, Incident, When
 
 DIPLOMACY_WINDOW_DAYS = 90
 FAILURE = "failure"  # the outcome whose distance and apogee are not flights' records
@@ -129,8 +129,7 @@ class Diplomacy:
 
     slug: str
     title: str
-    date: str
-    day: dt.date
+    when: When
     kind: str
     launches_before: int
     launches_after: int
@@ -271,9 +270,9 @@ def _figures(period: Period, inside: list[Incident], context: tuple[ContextEvent
     )
 
 
-def _day(incident: Incident) -> dt.date:
-    """The Korean day an incident is placed on: its date, or the middle of its month when only that is known."""
-    return incident.when.moment.date()
+def _day(item: Incident | ContextEvent | Diplomacy) -> dt.date:
+    """The Korean day an event is placed on: its date, or the middle of its month when only that is known."""
+    return item.when.moment.date()
 
 
 def _extreme(launches: list[Incident], name: str) -> Extreme | None:
@@ -298,14 +297,14 @@ def _longest_pause(launches: list[Incident]) -> Pause | None:
 
 def _interval(after: Diplomacy, before: Diplomacy, launches: list[Incident]) -> Interval:
     """Launch events from one milestone's day up to the next milestone's day."""
-    start, end = after.day, before.day
+    start, end = _day(after), _day(before)
     return Interval(after, before, (end - start).days, sum(1 for i in launches if start <= _day(i) < end))
 
 
 def _diplomacy(event: ContextEvent, launches: list[Incident]) -> Diplomacy:
     """Launches in the window before a context event and in the window after it (the day itself after)."""
     window = dt.timedelta(days=DIPLOMACY_WINDOW_DAYS)
-    day = event.when.date
+    day = _day(event)
     before = sum(1 for i in launches if day - window <= _day(i) < day)
     after = sum(1 for i in launches if day <= _day(i) < day + window)
-    return Diplomacy(event.slug, event.title, event.when.iso, day, event.kind, before, after)
+    return Diplomacy(event.slug, event.title, event.when, event.kind, before, after)

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import operator
-from dataclasses import dataclass, field, fields
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
 
-from salvo.cache import digest
 from salvo.config import Period
+from salvo.hashing import digest
 from salvo.options import KST
 
 LAUNCH = "launch"
@@ -16,27 +14,6 @@ NUCLEAR_TEST = "nuclear_test"
 SUPPLEMENT = "supplement"
 
 
-T = TypeVar("T")
-
-
-def pickled_as_tuples(cls: type[T]) -> type[T]:
-    """Pickle a frozen dataclass with slots as the tuple of its fields: dataclasses' own way looks the fields up
-    again for every object, which made loading the cache of 10,000 notes take twice as long."""
-    names = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
-    get = operator.attrgetter(*names)
-
-    def __getstate__(self: T) -> tuple[Any, ...]:
-        return get(self)  # type: ignore[no-any-return]
-
-    def __setstate__(self: T, state: tuple[Any, ...]) -> None:
-        for name, value in zip(names, state, strict=True):
-            object.__setattr__(self, name, value)
-
-    cls.__getstate__, cls.__setstate__ = __getstate__, __setstate__  # type: ignore[attr-defined]
-    return cls
-
-
-@pickled_as_tuples
 @dataclass(frozen=True, slots=True)
 class Source:
     """Where a fact comes from."""
@@ -46,7 +23,6 @@ class Source:
     url: str
 
 
-@pickled_as_tuples
 @dataclass(frozen=True, slots=True)
 class When:
     """A local date in Korea, known to the day or only to the month, with an optional time."""
@@ -71,7 +47,6 @@ class When:
         object.__setattr__(self, "moment", dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=KST))
 
 
-@pickled_as_tuples
 @dataclass(frozen=True, slots=True)
 class Incident:
     """One launch event or nuclear test, as its note describes it."""
@@ -123,7 +98,6 @@ class Incident:
         return self.kind == LAUNCH
 
 
-@pickled_as_tuples
 @dataclass(frozen=True, slots=True)
 class ContextEvent:
     """A diplomatic milestone: summit, agreement, talks, visit or statement."""
@@ -141,7 +115,6 @@ class ContextEvent:
     body: str
 
 
-@pickled_as_tuples
 @dataclass(frozen=True, slots=True)
 class Page:
     """A plain page such as About or Methodology."""

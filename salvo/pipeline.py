@@ -15,9 +15,10 @@ from functools import partial
 from pathlib import Path
 
 from salvo.assemble import Site, assemble, with_bodies
-from salvo.cache import Cache, NoCache, code_digest, digest
+from salvo.cache import Cache, NoCache, code_digest
 from salvo.config import SiteConfig, load_config
 from salvo.errors import Problem, SiteError
+from salvo.hashing import digest
 from salvo.model import Incident, Note, Notes
 from salvo.notes import find_note_files, parse_bytes, read_bytes
 from salvo.options import Options, build_day

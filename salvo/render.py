@@ -17,10 +17,11 @@ from markupsafe import Markup
 
 from salvo import charts
 from salvo.assemble import Entry, Site
-from salvo.cache import Cache, Packed, code_digest, digest
+from salvo.cache import Cache, Packed, code_digest
 from salvo.config import JudgementCall, Period
 from salvo.errors import Problem, SiteError, display_path
 from salvo.figures import DIPLOMACY_WINDOW_DAYS, Tally, tally
+from salvo.hashing import digest
 from salvo.markup import plain_text, render_markdown, warm_markdown
 from salvo.model import Incident
 from salvo.parallel import parallel_map
@@ -37,13 +38,11 @@ CSV_FIELDS = ("event_id", "date", "time_kst", "kind", "administration", "missile
               "sources")
 
 
-def template_environment(source: Path, bytecode: Path | None = None) -> jinja2.Environment:
-    """Jinja2 reading the site's templates first, then Salvo's own; strict about undefined names."""
+def template_environment(source: Path) -> jinja2.Environment:
+    """Jinja2 reading the site's templates first, then Salvo's own; strict about undefined names. No bytecode
+    cache: compiled templates are code, and a cache must never hold code."""
     folders = [source / "templates", DEFAULT_ROOT / "templates"]
-    if bytecode:
-        bytecode.mkdir(parents=True, exist_ok=True)
     env = jinja2.Environment(
-        bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode)) if bytecode else None,
         loader=jinja2.FileSystemLoader([str(f) for f in folders if f.is_dir()]),
         autoescape=jinja2.select_autoescape(("html", "xml", "svg"), default_for_string=True),
         undefined=jinja2.StrictUndefined,
@@ -433,8 +432,7 @@ def _rendering(site: Site, source: Path, cache: Cache,
     """Run `render` with the site's renderer; a template error becomes a problem with its file and line."""
     salt = code_digest(source / "templates", DEFAULT_ROOT / "templates")
     try:
-        bytecode = cache.folder / "jinja" if cache.folder else None
-        return render(Renderer(site, template_environment(source, bytecode), cache, salt, source))
+        return render(Renderer(site, template_environment(source), cache, salt, source))
     except jinja2.TemplateError as error:
         raise SiteError([template_problem(error, source)]) from None
 

@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 
-from salvo.cache import Packed, digest, unpacked
+from salvo.cache import Packed, unpacked
 from salvo.errors import Problem, SiteError
+from salvo.hashing import digest
 
 MARKER = ".salvo-build"
 MARKER_TEXT = "Written by Salvo. The whole folder is replaced on every build.\n"

@@ -268,6 +268,19 @@ def test_diplomacy_window_counts_launches_around_a_summit(make_site):
     assert rows == ["Singapore summit 12 June 2018 1 2"]
 
 
+def test_diplomacy_table_shows_a_month_only_context_date_as_a_month(make_site):
+    site = make_site({
+        "content/context/2018-06-summit.md": (
+            '---\ntitle: "Summit"\ndate: "2018-06"\nkind: summit\n'
+            'sources: [{title: "S", publisher: "P", url: "https://example.com/s"}]\n---\nMet.\n'),
+        "content/incidents/2018-04-01-a.md": incident("A", "2018-04-01"),
+        "content/incidents/2018-07-01-b.md": incident("B", "2018-07-01"),
+    })
+    assert site.run("build").code == 0
+    page = site.page("periods/trump-1st-term/index.html")
+    assert [r for r in page.text_of("tr") if r.startswith("Summit")] == ["Summit June 2018 1 1"]
+
+
 def test_timeline_places_context_between_launches_in_either_order(make_site):
     site = make_site({
         "content/context/2018-06-12-singapore.md": (

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
+import inspect
 import json
 import os
 import re
@@ -251,6 +253,32 @@ def test_text_a_passed_over_pattern_matches_converts_the_same(pattern):
         assert without.convert(text) != plain_markdown().reset().convert(text), \
             f"{pattern} does not match {text!r}: the sample tests nothing"
         assert same_html(text), text
+
+
+# markup.SkippingInlineProcessor replaces the loop of Markdown's InlineProcessor, a private method
+# (`_InlineProcessor__handleInline`), with the same loop that passes over patterns a piece cannot match. The class
+# it copies is pinned by the digest of its source: if an upgrade of Markdown changes it in any way (renames the
+# loop, which would make the override silently unused, or changes what it does), this fails until someone has
+# checked the override against the new code and recorded the new digest.
+INLINE_PROCESSOR_SOURCE = "74e75f976c4a0f2921989133d793f50e259c5820ff90e6cc986ec127b7556798"
+
+
+def test_the_markdown_code_the_inline_speed_up_copies_is_the_code_it_was_checked_against():
+    source = inspect.getsource(InlineProcessor)
+    assert hashlib.sha256(source.encode()).hexdigest() == INLINE_PROCESSOR_SOURCE, (
+        "Markdown's InlineProcessor changed: check salvo/markup.py's SkippingInlineProcessor against it, then "
+        "update INLINE_PROCESSOR_SOURCE")
+    assert "def __handleInline(" in source
+
+
+def test_the_inline_speed_up_is_the_loop_markdown_runs(monkeypatch):
+    calls = []
+    original = markup.SkippingInlineProcessor._InlineProcessor__handleInline
+    monkeypatch.setattr(markup.SkippingInlineProcessor, "_InlineProcessor__handleInline",
+                        lambda self, *args: calls.append(args) or original(self, *args))
+    assert markup.render_markdown("Some *emphasis* and a [link](https://example.org/).") == (
+        '<p>Some <em>emphasis</em> and a <a href="https://example.org/" rel="noopener noreferrer">link</a>.</p>')
+    assert calls, "Markdown no longer calls the loop Salvo replaces: the speed-up is not in use"
 
 
 def test_every_note_of_the_site_converts_the_same_when_patterns_it_cannot_match_are_passed_over():

@@ -1,0 +1,102 @@
+"""Values <-> JSON text, for the cache: data only, so that reading a cache can never run code.
+
+Plain JSON values stay as they are; tuples, dicts with any keys, bytes, dates and the dataclasses named in
+CLASSES get a one-key tag. Decoding builds only those classes, field by field, and raises ValueError on
+anything else, so a foreign or damaged entry is refused rather than believed.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import datetime as dt
+import importlib
+import json
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+# The dataclasses a cache may hold, by name; nothing else is ever built from a cache.
+CLASSES = (
+    "salvo.model:Incident", "salvo.model:ContextEvent", "salvo.model:Page", "salvo.model:Source",
+    "salvo.model:When", "salvo.errors:Problem", "salvo.cache:Packed", "salvo.write:Outputs",
+)
+
+
+def encode(value: Any) -> str:
+    """A value as JSON text."""
+    return json.dumps(_plain(value), ensure_ascii=False, separators=(",", ":"))
+
+
+def decode(text: str | bytes) -> Any:
+    """The value encoded in the text; ValueError if it is not what encode() makes."""
+    try:
+        return _value(json.loads(text))
+    except (KeyError, TypeError, IndexError, AttributeError, RecursionError) as error:
+        raise ValueError(f"not a cached value: {error}") from None
+
+
+def _plain(value: Any) -> Any:
+    """The value as plain JSON data."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, tuple):
+        return {"t": [_plain(v) for v in value]}
+    if isinstance(value, Mapping):
+        return {"d": [[_plain(k), _plain(v)] for k, v in value.items()]}
+    if isinstance(value, bytes):
+        return {"b": base64.b64encode(value).decode("ascii")}
+    if isinstance(value, dt.datetime):
+        return {"dt": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"day": value.isoformat()}
+    name = f"{type(value).__module__}:{type(value).__qualname__}"
+    if name in CLASSES:
+        return {"c": name, "f": [_plain(getattr(value, f.name)) for f in dataclasses.fields(value)]}
+    raise TypeError(f"the cache cannot hold a {type(value).__name__}")
+
+
+def _value(data: Any) -> Any:
+    """The value plain JSON data stands for."""
+    if data is None or isinstance(data, bool | int | float | str):
+        return data
+    if isinstance(data, list):
+        return [_value(v) for v in data]
+    if not isinstance(data, dict) or len(data) != (2 if "c" in data else 1):
+        raise ValueError("unknown JSON shape in the cache")
+    if "t" in data:
+        return tuple(_value(v) for v in data["t"])
+    if "d" in data:
+        return {_value(k): _value(v) for k, v in data["d"]}
+    if "b" in data:
+        return base64.b64decode(data["b"], validate=True)
+    if "dt" in data:
+        return dt.datetime.fromisoformat(data["dt"])
+    if "day" in data:
+        return dt.date.fromisoformat(data["day"])
+    if "c" in data:
+        return _build(data["c"], [_value(v) for v in data["f"]])
+    raise ValueError("unknown tag in the cache")
+
+
+def _build(name: str, values: list[Any]) -> Any:
+    """An object of one of CLASSES with these field values, set as they were (computed fields included)."""
+    if name not in CLASSES:
+        raise ValueError(f"the cache names a class it may not hold: {name}")
+    cls = _class(name)
+    names = [f.name for f in dataclasses.fields(cls)]
+    if len(values) != len(names):
+        raise ValueError(f"{name} has {len(names)} fields, the cache gives {len(values)}")
+    obj = object.__new__(cls)
+    for field, value in zip(names, values, strict=True):
+        object.__setattr__(obj, field, value)
+    return obj
+
+
+@cache
+def _class(name: str) -> type:
+    """One of CLASSES, imported."""
+    module, _, qualname = name.partition(":")
+    return getattr(importlib.import_module(module), qualname)  # type: ignore[no-any-return]
