@@ -316,84 +316,234 @@ def _class_index(name: str, labels: list[str]) -> int:
 
 
 @lru_cache(maxsize=1)
-def _outline() -> tuple[tuple[float, float, float, float], tuple[tuple[tuple[float, float], ...], ...]]:
-    """The Natural Earth outline of the peninsula and Japan (see geo/outline.json for its source)."""
+def _outline() -> tuple[tuple[tuple[tuple[float, float], ...], ...], tuple[tuple[tuple[float, float], ...], ...]]:
+    """The Natural Earth land and national borders from Beijing to Tokyo (see geo/outline.json for the source)."""
     data = json.loads(OUTLINE.read_text(encoding="utf-8"))
-    return tuple(data["bbox"]), tuple(tuple(tuple(p) for p in ring) for ring in data["land"])
+    return (tuple(tuple(tuple(p) for p in ring) for ring in data["land"]),
+            tuple(tuple(tuple(p) for p in line) for line in data["borders"]))
+
+
+@dataclass(frozen=True)
+class View:
+    """A box of longitude and latitude drawn as a map MAP_W units wide (equirectangular, longitudes scaled by the
+    cosine of the middle latitude). Its text is 15 units high, so a map drawn at least 240 px wide (the CSS makes
+    sure) never shows text under 12 px."""
+
+    id: str
+    west: float
+    south: float
+    east: float
+    north: float
+
+    @property
+    def k(self) -> float:
+        """How much shorter a degree of longitude is than one of latitude, in the middle of the box."""
+        return math.cos(math.radians((self.south + self.north) / 2))
+
+    @property
+    def scale(self) -> float:
+        """Drawing units per degree of latitude."""
+        return MAP_W / ((self.east - self.west) * self.k)
+
+    @property
+    def height(self) -> float:
+        """The map's height in drawing units."""
+        return (self.north - self.south) * self.scale
+
+    def xy(self, lon: float, lat: float) -> tuple[float, float]:
+        """A point's place on the map."""
+        return (lon - self.west) * self.k * self.scale, (self.north - lat) * self.scale
+
+    def near(self, points: tuple[tuple[float, float], ...]) -> bool:
+        """Whether a ring or line comes within a degree of the box."""
+        return (min(p[0] for p in points) <= self.east + 1 and max(p[0] for p in points) >= self.west - 1
+                and min(p[1] for p in points) <= self.north + 1 and max(p[1] for p in points) >= self.south - 1)
 
 
 MAP_W = 300
-# The part of the outline the maps show: the peninsula and the sea its missiles fly over.
-VIEW = (123.5, 33.0, 135.5, 43.4)
+# The peninsula and its launch sites, Seoul and the DMZ; and the region from Beijing to Tokyo for an incident's
+# locator map, wide enough for a range ring of some 1,500 km.
+PENINSULA = View("peninsula", 123.0, 35.6, 132.5, 43.1)
+REGION = View("region", 114.5, 29.0, 145.5, 47.0)
+CITIES = (("Pyongyang", 125.7625, 39.0392, "end"), ("Seoul", 126.978, 37.5665, "end"),
+          ("Beijing", 116.4074, 39.9042, "start"), ("Tokyo", 139.6503, 35.6762, "end"))
+# Names a reader finds the maps by, placed where no launch site is: (text, lon, lat, class).
+NAMES = {
+    "peninsula": (("CHINA", 125.0, 42.4, "country"), ("NORTH KOREA", 128.0, 41.5, "country"),
+                  ("SOUTH KOREA", 127.9, 36.2, "country"), ("DMZ", 128.55, 38.72, "place-start"),
+                  ("Yellow Sea", 123.1, 36.4, "sea-start"), ("Sea of Japan", 132.4, 39.8, "sea-end"),
+                  ("(East Sea)", 132.4, 39.42, "sea-end"), ("← Beijing", 123.1, 40.3, "place-start"),
+                  ("Tokyo ↘", 132.4, 35.8, "place-end")),
+    "region": (("CHINA", 119.0, 43.0, "country"), ("JAPAN", 137.5, 37.4, "country"),
+               ("RUSSIA", 135.5, 45.6, "country"), ("Sea of Japan", 134.0, 40.5, "sea")),
+}
 
 
-def _project(lon: float, lat: float) -> tuple[float, float]:
-    """Equirectangular projection of the VIEW box onto a MAP_W-wide map."""
-    west, _, east, north = VIEW
-    k = math.cos(math.radians(38))
-    scale = MAP_W / ((east - west) * k)
-    return (lon - west) * k * scale, (north - lat) * scale
+@lru_cache(maxsize=4)
+def land_symbol(view: View = PENINSULA) -> Markup:
+    """The land and borders of a view once, as an SVG symbol its maps reuse."""
+    rings, lines = _outline()
+
+    def path(points: tuple[tuple[float, float], ...], close: bool) -> str:
+        return "M" + " L".join(f"{x:.1f} {y:.1f}" for x, y in (view.xy(*p) for p in points)) + ("Z" if close else "")
+
+    land = "".join(path(r, True) for r in rings if view.near(r))
+    borders = "".join(path(line, False) for line in lines if view.near(line))
+    box = f'viewBox="0 0 {MAP_W} {view.height:.0f}"'
+    return Markup(f'<svg class="defs" aria-hidden="true" width="0" height="0"><symbol id="land-{view.id}" {box}>'
+                  f'<path d="{land}"/></symbol><symbol id="borders-{view.id}" {box}><path d="{borders}"/></symbol>'
+                  "</svg>")
 
 
-def _map_height() -> float:
-    """The map's height for its width."""
-    west, south, _, _ = VIEW
-    return _project(west, south)[1]
+def _base(view: View) -> str:
+    """The land, borders, cities and names of a view."""
+    size = f'x="0" y="0" width="{MAP_W}" height="{view.height:.0f}"'
+    parts = [f'<use href="#land-{view.id}" {size} class="land"/><use href="#borders-{view.id}" {size} class="border"/>']
+    for name, lon, lat, anchor in CITIES:
+        x, y = view.xy(lon, lat)
+        if 0 <= x <= MAP_W and 0 <= y <= view.height:
+            dx = -6 if anchor == "end" else 6
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" class="city"/>'
+                         + _text(x + dx, y + 5, name, "place", anchor))
+    for name, lon, lat, css in NAMES[view.id]:
+        x, y = view.xy(lon, lat)
+        anchor = "start" if css.endswith("start") else "end" if css.endswith("end") else "middle"
+        parts.append(_text(x, y, name, css.split("-")[0], anchor))  # class "sea", "country" or "place"
+    return "".join(parts)
 
 
-def land_symbol() -> Markup:
-    """The land outline once, as an SVG symbol the small multiples reuse."""
-    _, rings = _outline()
-    paths = "".join("M" + " L".join(f"{x:.1f} {y:.1f}" for x, y in (_project(*p) for p in ring)) + "Z"
-                    for ring in rings)
-    return Markup(f'<svg class="defs" aria-hidden="true" width="0" height="0"><symbol id="land" '
-                  f'viewBox="0 0 {MAP_W} {_map_height():.0f}"><path d="{paths}"/></symbol></svg>')
+def _map_svg(chart_id: str, view: View, title: str, description: str, body: str) -> Markup:
+    """A map: a drawing that scales with its width, whose marks are links (a group)."""
+    return Markup(f'<svg class="map" viewBox="0 0 {MAP_W} {view.height:.0f}" role="group" aria-labelledby="'
+                  f'{chart_id}-t {chart_id}-d"><title id="{chart_id}-t">{escape(title)}</title><desc id="{chart_id}-d">'
+                  f"{escape(description)}</desc>{_base(view)}{body}</svg>")
 
 
-def site_map(chart_id: str, label: str, entries: tuple[Entry, ...]) -> Chart:
-    """Launch sites of one term on the outline, circles sized by launch events."""
-    sites: dict[tuple[float, float], list[Entry]] = {}
+def site_key(incident: Incident) -> str | None:
+    """The launch site an incident is counted at on the maps and the sites' pages: its name as written (None
+    when not known)."""
+    name = incident.launch_site
+    return None if not name or name.strip().casefold() == "unknown" else name
+
+
+def _sites(entries: tuple[Entry, ...]) -> tuple[dict[str, tuple[tuple[float, float], list[Incident]]], int]:
+    """A term's counted launch events by site, with each site's position; and how many have no known position."""
+    sites: dict[str, tuple[tuple[float, float], list[Incident]]] = {}
     unplaced = 0
     for e in entries:
         i = e.incident
+        name = site_key(i)
         if not tally([i]).launch_events:
             continue
-        if i.latitude is None or i.longitude is None:
+        if name is None or (name not in sites and (i.latitude is None or i.longitude is None)):
             unplaced += 1
             continue
-        sites.setdefault((i.latitude, i.longitude), []).append(e)
-    height = _map_height()
-    parts = [f'<use href="#land" x="0" y="0" width="{MAP_W}" height="{height:.0f}" class="land"/>']
-    for (lat, lon), group in sorted(sites.items(), key=lambda kv: -len(kv[1])):
-        x, y = _project(lon, lat)
-        r = 2.5 + 2.2 * math.sqrt(len(group))
-        name = group[0].incident.launch_site or "unknown site"
-        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" class="site" data-value="{len(group)}">'
-                     f"<title>{escape(name)}: {_plural(len(group), 'launch event')}</title></circle>")
-    total = sum(len(g) for g in sites.values())
+        sites.setdefault(name, ((i.longitude, i.latitude), []))[1].append(i)  # type: ignore[arg-type]
+    return sites, unplaced
+
+
+def _radius(n: int, largest: int) -> float:
+    """A circle whose area is in proportion to its count, the largest 13 units across the radius."""
+    return 13 * math.sqrt(n / max(largest, 1))
+
+
+def _size_legend(view: View, largest: int) -> str:
+    """Three circles that say what a circle's size counts, in the sea south-east of the peninsula."""
+    values = sorted({1, *(v for v in (2, 5, 10, 20, 50, 100, 200, 500) if v * 2 <= largest), largest})
+    values = [values[0], values[len(values) // 2], values[-1]] if len(values) > 3 else values
+    x0, y0 = view.xy(129.9, 37.6)
+    parts = [_text(MAP_W - 4, y0 - 22, "Launch events", "place", "end")]
+    x = x0
+    for v in dict.fromkeys(values):
+        r = _radius(v, largest)
+        parts.append(f'<circle cx="{x + r:.1f}" cy="{y0 + 13 - r:.1f}" r="{r:.1f}" class="key-site"/>'
+                     + _text(x + r, y0 + 30, f"{v:,}", "place"))
+        x += 2 * r + 14
+    return "".join(parts)
+
+
+def site_map(site: Site, f: PeriodFigures, entries: tuple[Entry, ...], largest: int) -> Chart:
+    """One term's launch sites on the peninsula, circles sized by counted launch events (one scale for every term),
+    each linking to the incidents it counts."""
+    chart_id, label = f"map-{f.period.slug}", f.period.label
+    sites, unplaced = _sites(entries)
+    parts = []
+    for name, ((lon, lat), group) in sorted(sites.items(), key=lambda kv: -len(kv[1][1])):
+        x, y = PENINSULA.xy(lon, lat)
+        n = len(group)
+        words = f"{escape(name)}: {_plural(n, 'launch event')}"
+        parts.append(f'<a href="{site_url(site, f"/sites/{slugify(name)}/")}#{f.period.slug}-launch-events" '
+                     f'aria-label="{words}" data-figure="launch_events"><circle cx="{x:.1f}" cy="{y:.1f}" '
+                     f'r="{_radius(n, largest):.1f}" class="site" data-value="{n}"><title>{words}</title></circle></a>')
+    total = sum(len(g) for _, g in sites.values())
     description = (f"Map of launch sites under {label}: {_plural(total, 'launch event')} at "
-                   f"{_plural(len(sites), 'site')}" + (f"; {unplaced:,} more at sites with no known coordinates."
+                   f"{_plural(len(sites), 'site')}" + (f"; {unplaced:,} more at sites with no known position."
                                                        if unplaced else "."))
-    rows = tuple((g[0].incident.launch_site or "unknown", g[0].incident.province or "unknown", str(len(g)))
-                 for _, g in sorted(sites.items(), key=lambda kv: (-len(kv[1]), kv[1][0].incident.launch_site or "")))
+    rows = tuple((name, g[0].province or "unknown", str(len(g)))
+                 for name, (_, g) in sorted(sites.items(), key=lambda kv: (-len(kv[1][1]), kv[0])))
     title = f"Launch sites under {label}"
-    svg = Markup(f'<svg class="map" viewBox="0 0 {MAP_W} {height:.0f}" role="img" aria-labelledby="{chart_id}-t '
-                 f'{chart_id}-d"><title id="{chart_id}-t">{escape(title)}</title><desc id="{chart_id}-d">'
-                 f'{escape(description)}</desc>{"".join(parts)}</svg>')
+    svg = _map_svg(chart_id, PENINSULA, title, description, "".join(parts) + _size_legend(PENINSULA, largest))
     return Chart(chart_id, title, description, svg, ("Launch site", "Province", "Launch events"), rows)
+
+
+def largest_site(site: Site) -> int:
+    """The most counted launch events at one site in one term: the top of every map's circle scale."""
+    return max((len(g) for f in site.figures
+                for _, g in _sites(tuple(e for e in site.entries if e.period == f.period))[0].values()), default=1)
+
+
+def _ring(lon: float, lat: float, km: float) -> list[tuple[float, float]]:
+    """The points a distance from a place in every direction (a circle on the globe), as (lon, lat)."""
+    d = km / 6371.0088
+    phi, lam = math.radians(lat), math.radians(lon)
+    points = []
+    for bearing in range(0, 361, 4):
+        b = math.radians(bearing)
+        phi2 = math.asin(math.sin(phi) * math.cos(d) + math.cos(phi) * math.sin(d) * math.cos(b))
+        lam2 = lam + math.atan2(math.sin(b) * math.sin(d) * math.cos(phi), math.cos(d) - math.sin(phi) * math.sin(phi2))
+        points.append((math.degrees(lam2), math.degrees(phi2)))
+    return points
+
+
+def locator(incident: Incident) -> Chart | None:
+    """Where an incident happened, on the map from Beijing to Tokyo, with a ring at the distance flown when the
+    record knows it (a flight recorded as a failure has none); None without a position."""
+    if incident.latitude is None or incident.longitude is None:
+        return None
+    x, y = REGION.xy(incident.longitude, incident.latitude)
+    place = incident.launch_site or "The site"
+    parts = []
+    flown = incident.distance_km if incident.outcome != "failure" else None
+    note = ""
+    if flown:
+        ring = _ring(incident.longitude, incident.latitude, flown)
+        points = [REGION.xy(*p) for p in ring]
+        parts.append('<path class="ring" d="M' + " L".join(f"{px:.1f} {py:.1f}" for px, py in points) + '"/>')
+        inside = [(px, py) for px, py in points if 20 <= px <= MAP_W - 20 and 15 <= py <= REGION.height - 8]
+        if inside:
+            lx, ly = max(inside, key=lambda p: p[0] - abs(p[1] - y))  # the ring's most easterly visible point
+            parts.append(_text(lx - 4, ly - 4, f"{flown:,.0f} km", "place", "end"))
+        else:
+            note = f" The {flown:,.0f} km it flew reach beyond this map."
+    parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" class="here"/>')
+    what = "flew" if incident.is_launch else ""
+    description = (f"Map of the region from Beijing to Tokyo: {place} is marked"
+                   + (f", with a ring {flown:,.0f} km around it, the distance the launch {what} (its direction is "
+                      "not drawn)." if flown and not note else ".") + note)
+    chart_id = "locator"
+    title = f"Where: {place}"
+    return Chart(chart_id, title, description, _map_svg(chart_id, REGION, title, description, "".join(parts)), (), ())
 
 
 def home_charts(site: Site, figures: tuple[PeriodFigures, ...] | list[PeriodFigures]) -> dict[str, object]:
     """The comparison charts of these terms, for the home and periods pages."""
-    maps = []
-    for f in figures:
-        entries = tuple(e for e in site.entries if e.period == f.period)
-        if f.launch_events:
-            maps.append(site_map(f"map-{f.period.slug}", f.period.label, entries))
+    largest = largest_site(site)
+    maps = [site_map(site, f, tuple(e for e in site.entries if e.period == f.period), largest)
+            for f in figures if f.launch_events]
     return {"per_year": per_year(site), "cumulative": cumulative(site, figures),
             "class_mix": class_mix(site, figures), "maps": maps, "land": land_symbol()}
 
 
-def period_charts(figures: PeriodFigures, entries: tuple[Entry, ...]) -> dict[str, object]:
+def period_charts(site: Site, figures: PeriodFigures, entries: tuple[Entry, ...]) -> dict[str, object]:
     """The map of one term's launch sites."""
-    return {"map": site_map(f"map-{figures.period.slug}", figures.period.label, entries), "land": land_symbol()}
+    return {"map": site_map(site, figures, entries, largest_site(site)), "land": land_symbol()}

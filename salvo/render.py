@@ -31,7 +31,8 @@ DEFAULT_ROOT = Path(__file__).resolve().parent.parent
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
 LATEST = 8  # incidents the home page lists, newest first
-GROUP_TITLES = {"classes": "Missile classes", "years": "Years", "provinces": "Provinces", "tags": "Tags"}
+GROUP_TITLES = {"classes": "Missile classes", "years": "Years", "provinces": "Provinces", "sites": "Launch sites",
+                "tags": "Tags"}
 CSV_FIELDS = ("event_id", "date", "time_kst", "kind", "administration", "missile_type", "missile_name", "count",
               "launch_site", "province", "latitude", "longitude", "distance_km", "apogee_km", "landing", "outcome",
               "hypersonic", "overflew_japan", "record_status", "in_comparable_record", "judgement_calls", "url",
@@ -221,7 +222,8 @@ class Renderer:
         body = Markup(render_markdown(incident.body, self.base))
         try:
             out, page = self.page("incident.html", f"/incidents/{incident.slug}/", entry=entry, incident=incident,
-                                  body=body, description=plain_text(body) or incident.title)
+                                  body=body, description=plain_text(body) or incident.title,
+                                  locator=charts.locator(incident), land=charts.land_symbol(charts.REGION))
         except jinja2.TemplateError as error:
             raise SiteError([template_problem(error, self.source)]) from None
         return str(body) if incident.slug in self.fed_slugs else None, (out, Packed.of(page))
@@ -295,7 +297,7 @@ class Renderer:
             period = term.period
             entries = tuple(e for e in site.entries if e.period is period)
             yield self.page("period.html", f"/periods/{period.slug}/", period=period, figures=term,
-                            neighbours=site.figures[max(n - 1, 0): n + 2], charts=charts.period_charts(term, entries),
+                            neighbours=site.figures[max(n - 1, 0): n + 2], charts=charts.period_charts(site, term, entries),
                             diplomacy_days=DIPLOMACY_WINDOW_DAYS,
                             description=f"North Korea's missile launches and nuclear tests under {period.name}.")
         for kind, title in GROUP_TITLES.items():
