@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import PHONE, axe_violations
+from .conftest import PHONE, axe_violations, moment
 
 # Every kind of page once: year, province and tag pages share the class page's template (the phone test below
 # still loads each of them).
@@ -112,11 +112,11 @@ def test_print_style_keeps_the_record_and_drops_the_controls(page):
 def test_context_events_stand_between_the_launches_and_look_different(page):
     page.goto("/timeline/oldest-first/")
     entries = page.eval_on_selector_all("ol.timeline > li.entry", """els => els.map(e => ({
-        kind: e.dataset.kind, date: e.querySelector('time').getAttribute('datetime').slice(0, 10),
+        kind: e.dataset.kind, date: e.querySelector('time').getAttribute('datetime'),
         background: getComputedStyle(e).backgroundColor,
         marker: getComputedStyle(e, '::before').borderRadius,
         badge: e.querySelector('.badge').textContent }))""")
-    dates = [e["date"] for e in entries]
+    dates = [moment(e["date"]) for e in entries]
     assert dates == sorted(dates), "the timeline is not in date order"
     kinds = [e["kind"] for e in entries]
     between = [i for i in range(1, len(kinds) - 1)

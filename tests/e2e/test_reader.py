@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from .conftest import moment
+
 WIDTHS = {"phone-320": (320, 640), "phone-390": (390, 844), "desktop-1366": (1366, 900)}
 MOBILE = {"is_mobile": True, "has_touch": True, "device_scale_factor": 1}
 
@@ -115,7 +117,7 @@ def test_the_timeline_is_newest_first_with_a_year_index_and_oldest_first_one_cli
         page = context.new_page()
         page.goto("/timeline/")
         dates = page.eval_on_selector_all("ol.timeline time", "ts => ts.map(t => t.getAttribute('datetime'))")
-        assert dates == sorted(dates, reverse=True) and len(dates) > len(records)
+        assert [moment(d) for d in dates] == sorted(map(moment, dates), reverse=True) and len(dates) > len(records)
         years = page.eval_on_selector_all(".year-index a", "as => as.map(a => a.getAttribute('href'))")
         assert years == [f"#y{y}" for y in sorted({int(r["date"][:4]) for r in records} | {int(d[:4]) for d in dates},
                                                   reverse=True)]
@@ -124,7 +126,7 @@ def test_the_timeline_is_newest_first_with_a_year_index_and_oldest_first_one_cli
         page.locator("#order-link").click()
         page.wait_for_url("**/timeline/oldest-first/")
         dates = page.eval_on_selector_all("ol.timeline time", "ts => ts.map(t => t.getAttribute('datetime'))")
-        assert dates == sorted(dates)
+        assert [moment(d) for d in dates] == sorted(map(moment, dates))
         context.close()
 
 
