@@ -274,8 +274,9 @@ class Renderer:
         """The home page, list pages, context and plain pages, data files and sitemap."""
         site = self.site
         compared = [f for f in site.figures if f.period.start.date() >= site.config.compare_from]
-        yield self.page("home.html", "/", latest=self.timeline(site.entries[-LATEST:], False, True), charts=charts.home_charts(site, compared),
-                        compared=compared, earlier=[f for f in site.figures if f not in compared],
+        earlier = [f for f in site.figures if f not in compared]
+        yield self.page("home.html", "/", latest=self.timeline(site.entries[-LATEST:], False, True),
+                        charts=charts.home_charts(site, compared), compared=compared, earlier=earlier,
                         description=site.config.description)
         for path, newest in (("/timeline/", True), ("/timeline/oldest-first/", False)):
             yield self.page("timeline.html", path, timeline=self.timeline(site.entries, True, newest), newest=newest,
@@ -291,14 +292,13 @@ class Renderer:
             yield self.page("context.html", f"/context/{placed.event.slug}/", placed=placed, event=placed.event,
                             body=body, description=plain_text(body) or placed.event.title)
         yield self.page("periods.html", "/periods/", description="Every US administration's figures side by side.",
-                        charts=charts.home_charts(site, site.figures), compared=compared,
-                        earlier=[f for f in site.figures if f not in compared])
+                        charts=charts.home_charts(site, site.figures), compared=compared, earlier=earlier)
         for n, term in enumerate(site.figures):
             period = term.period
             entries = tuple(e for e in site.entries if e.period is period)
             yield self.page("period.html", f"/periods/{period.slug}/", period=period, figures=term,
-                            neighbours=site.figures[max(n - 1, 0): n + 2], charts=charts.period_charts(site, term, entries),
-                            diplomacy_days=DIPLOMACY_WINDOW_DAYS,
+                            neighbours=site.figures[max(n - 1, 0): n + 2], diplomacy_days=DIPLOMACY_WINDOW_DAYS,
+                            charts=charts.period_charts(site, term, entries),
                             description=f"North Korea's missile launches and nuclear tests under {period.name}.")
         for kind, title in GROUP_TITLES.items():
             groups = site.groups_of(kind)

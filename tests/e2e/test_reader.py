@@ -29,7 +29,9 @@ TEXT_SIZES = """() => {
     if (style.visibility === 'hidden') continue;
     let size = parseFloat(style.fontSize);
     if (e instanceof SVGElement && e.getScreenCTM()) { const m = e.getScreenCTM(); size *= Math.hypot(m.a, m.b); }
-    if (size < 11.95) small.push(`${e.tagName}.${e.getAttribute('class') || ''} ${size.toFixed(1)}px: ${node.textContent.trim().slice(0, 30)}`);
+    if (size < 11.95) {
+      small.push(`${e.tagName}.${e.getAttribute('class') || ''} ${size.toFixed(1)}px: ${node.textContent.trim()}`);
+    }
   }
   return small;
 }"""
@@ -85,7 +87,8 @@ def test_the_sentence_states_figures_alike_for_every_term(page, figures, complet
     compared = [f for f in figures.values() if f["start"] >= "2009"]
     assert text.startswith(f"To {complete_to.day} {complete_to:%B %Y}, the date the record is complete to,"), text
     for f in compared:  # each term's count and rate, in the same words
-        assert re.search(rf"\b{f['launch_events']}( launch events)? under {re.escape(f['label'])}(?!\w)", text), f["label"]
+        words = rf"\b{f['launch_events']}( launch events)? under {re.escape(f['label'])}(?!\w)"
+        assert re.search(words, text), f["label"]
         assert f"{f['launch_events_per_100_days']:.2f}" in text
     assert not re.search(r"\b(most|least|hottest|surge|spike|only|just|record-breaking)\b", text, re.I), text
 
@@ -186,7 +189,7 @@ def test_charts_are_honest(page, figures, complete_to):
         points = page.locator(f'#cumulative polyline[data-period="{slug}"]').get_attribute("points")
         first_x = int(points.split()[0].split(",")[0])
         started = dt.date.fromisoformat(f["counted_from"])
-        inaugurated = dt.date.fromisoformat(f["start"][:10]) + dt.timedelta(days=1)  # noon in Washington: Korea's next day
+        inaugurated = dt.date.fromisoformat(f["start"][:10]) + dt.timedelta(days=1)  # noon in Washington: next day
         assert first_x == (started - inaugurated).days, slug
         assert (first_x > 0) == f["record_starts_after_inauguration"], slug
     # The partial year and the running term are marked.
