@@ -219,7 +219,7 @@ def _steps(f: PeriodFigures, top: int) -> str:
 def _panel(site: Site, f: PeriodFigures, figures: list[PeriodFigures], lines: dict[str, str], top: int, full: int,
            years: int, colour: int) -> str:
     """One term's small chart: a title with its count, gridlines, the other terms in grey, its own line."""
-    plot_top, bottom = 10, 10 + PANEL_H
+    plot_top, bottom = 18, 18 + PANEL_H  # room above the top gridline for its label
     slug = f.period.slug
     name = f"{escape(f.period.label)}: {_plural(f.launch_events, 'launch event')}"
     href = f'{site_url(site, f"/periods/{slug}/")}#launch-events'
