@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from salvo.charts import site_key
 from salvo.config import JudgementCall, Period, SiteConfig
 from salvo.figures import Disclosure, PeriodFigures, Tally, period_figures, tally
 from salvo.model import ContextEvent, Incident, Notes, Page, When, period_of
@@ -103,13 +104,14 @@ def assemble(notes: Notes, config: SiteConfig) -> Site:
 
 
 def _groups(entries: tuple[Entry, ...], config: SiteConfig) -> tuple[Group, ...]:
-    """Groupings by missile class, year, province and tag, each sorted by its natural key."""
+    """Groupings by missile class, year, province, launch site and tag, each sorted by its natural key."""
     labels = config.vocabularies["missile_types"]
     groups: list[Group] = []
     groups += _group_by(entries, "classes", lambda i: [i.missile_type] if i.missile_type else [],
                         lambda key: labels.get(key, key), order=list(labels))
     groups += _group_by(entries, "years", lambda i: [str(i.when.date.year)], str)
     groups += _group_by(entries, "provinces", lambda i: [i.province] if i.province else [], str)
+    groups += _group_by(entries, "sites", lambda i: [name] if (name := site_key(i)) else [], str)
     groups += _group_by(entries, "tags", lambda i: list(i.tags), str)
     return tuple(groups)
 

@@ -19,6 +19,8 @@ from markdown.extensions.tables import TableExtension
 from markdown.inlinepatterns import Pattern
 from markdown.treeprocessors import InlineProcessor
 
+from salvo.slugs import slugify
+
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "div", "dl", "dt", "em", "h2", "h3",
     "h4", "h5", "h6", "hr", "i", "li", "ol", "p", "pre", "q", "s", "small", "strong", "sub", "sup", "table",
@@ -38,6 +40,8 @@ ALLOWED_ATTRIBUTES = {
     "code": {"class"},
 }
 ROOT_LINK = re.compile(r'(href=")/(?!/)')
+HEADING = re.compile(r'<h([2-6])( id="([^"]*)")?>(.*?)</h\1>', re.DOTALL)
+TEMPLATE_IDS = ("main", "sources", "facts-h", "caveats-h")  # ids the page templates give beside a body
 # Python-Markdown recurses once per nesting level and rescans text in ways that grow with the square of a
 # block's size, so bodies past these bounds would crash the build or take minutes (a few seconds at most here).
 MAX_NESTING = 20
@@ -146,7 +150,26 @@ def render_markdown(text: str, base_path: str = "/") -> str:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
+    clean = _anchored(clean) if "<h" in clean else clean
     return ROOT_LINK.sub(rf"\g<1>{base_path}", clean) if base_path != "/" else clean
+
+
+def _anchored(html: str) -> str:
+    """Each heading with an id (its own, or one made from its words) and a link to itself, so that a reader can
+    link to a section; ids the page templates use around a body are not taken."""
+    used = set(TEMPLATE_IDS)
+
+    def anchor(match: re.Match[str]) -> str:
+        level, given, inner = match.group(1), match.group(3), match.group(4)
+        ident = base = given or slugify(_text_of(inner)) or "section"
+        n = 2
+        while ident in used:
+            ident, n = f"{base}-{n}", n + 1
+        used.add(ident)
+        return (f'<h{level} id="{ident}">{inner} <a class="anchor" href="#{ident}" '
+                f'aria-label="Link to this section">#</a></h{level}>')
+
+    return HEADING.sub(anchor, html)
 
 
 def plain_text(html: str, limit: int = 200) -> str:

@@ -30,7 +30,9 @@ from salvo.slugs import slugify
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
-GROUP_TITLES = {"classes": "Missile classes", "years": "Years", "provinces": "Provinces", "tags": "Tags"}
+LATEST = 8  # incidents the home page lists, newest first
+GROUP_TITLES = {"classes": "Missile classes", "years": "Years", "provinces": "Provinces", "sites": "Launch sites",
+                "tags": "Tags"}
 CSV_FIELDS = ("event_id", "date", "time_kst", "kind", "administration", "missile_type", "missile_name", "count",
               "launch_site", "province", "latitude", "longitude", "distance_km", "apogee_km", "landing", "outcome",
               "hypersonic", "overflew_japan", "record_status", "in_comparable_record", "judgement_calls", "url",
@@ -220,7 +222,8 @@ class Renderer:
         body = Markup(render_markdown(incident.body, self.base))
         try:
             out, page = self.page("incident.html", f"/incidents/{incident.slug}/", entry=entry, incident=incident,
-                                  body=body, description=plain_text(body) or incident.title)
+                                  body=body, description=plain_text(body) or incident.title,
+                                  locator=charts.locator(incident), land=charts.land_symbol(charts.REGION))
         except jinja2.TemplateError as error:
             raise SiteError([template_problem(error, self.source)]) from None
         return str(body) if incident.slug in self.fed_slugs else None, (out, Packed.of(page))
@@ -270,22 +273,32 @@ class Renderer:
     def site_pages(self) -> Iterator[tuple[str, bytes]]:
         """The home page, list pages, context and plain pages, data files and sitemap."""
         site = self.site
-        yield self.page("home.html", "/", timeline=self.timeline(site.entries, True), charts=self.home_charts(),
-                        compared=[f for f in site.figures if f.period.start.date() >= site.config.compare_from],
-                        earlier=[f for f in site.figures if f.period.start.date() < site.config.compare_from],
+        compared = [f for f in site.figures if f.period.start.date() >= site.config.compare_from]
+        earlier = [f for f in site.figures if f not in compared]
+        yield self.page("home.html", "/", latest=self.timeline(site.entries[-LATEST:], False, True),
+                        charts=charts.home_charts(site, compared), compared=compared, earlier=earlier,
                         description=site.config.description)
+        for path, newest in (("/timeline/", True), ("/timeline/oldest-first/", False)):
+            yield self.page("timeline.html", path, timeline=self.timeline(site.entries, True, newest), newest=newest,
+                            description="Every incident in the record, " + ("newest" if newest else "oldest")
+                            + " first, with diplomatic milestones in between.")
+        yield self.page("incidents.html", "/incidents/", timeline=self.timeline(site.entries, False, True),
+                        description="Every incident page, newest first.")
+        yield self.page("contexts.html", "/context/", timeline=self.timeline((), True, True),
+                        description="The diplomatic milestones shown beside the launches.")
+        yield self.page("data.html", "/data/", description="The record as data files: CSV and JSON.")
         for placed in site.context:
             body = self.markdown(placed.event.body)
             yield self.page("context.html", f"/context/{placed.event.slug}/", placed=placed, event=placed.event,
                             body=body, description=plain_text(body) or placed.event.title)
         yield self.page("periods.html", "/periods/", description="Every US administration's figures side by side.",
-                        charts=self.home_charts())
+                        charts=charts.home_charts(site, site.figures), compared=compared, earlier=earlier)
         for n, term in enumerate(site.figures):
             period = term.period
             entries = tuple(e for e in site.entries if e.period is period)
             yield self.page("period.html", f"/periods/{period.slug}/", period=period, figures=term,
-                            neighbours=site.figures[max(n - 1, 0): n + 2], charts=charts.period_charts(term, entries),
-                            diplomacy_days=DIPLOMACY_WINDOW_DAYS,
+                            neighbours=site.figures[max(n - 1, 0): n + 2], diplomacy_days=DIPLOMACY_WINDOW_DAYS,
+                            charts=charts.period_charts(site, term, entries),
                             description=f"North Korea's missile launches and nuclear tests under {period.name}.")
         for kind, title in GROUP_TITLES.items():
             groups = site.groups_of(kind)
@@ -313,21 +326,24 @@ class Renderer:
             return f"{self.site.config.record_start.isoformat()}T00:00:00+09:00"
         return f"{when.date.isoformat()}T{when.time or '00:00'}:00+09:00"
 
-    def timeline(self, entries: tuple[Entry, ...], with_context: bool) -> list[dict[str, Any]]:
-        """Entries (and context events) grouped by term, then by year, in chronological order."""
+    def timeline(self, entries: tuple[Entry, ...], with_context: bool, newest: bool = False) -> list[dict[str, Any]]:
+        """Entries (and context events) grouped by term, then by year, oldest or newest first; the first group of
+        each year is its anchor for the index of years."""
         items: list[tuple[Any, str, Any, Any]] = [(e.incident.when.moment, "incident", e, e.period)
                                                   for e in entries]
         if with_context:
             items += [(c.event.when.moment, "context", c, c.period) for c in self.site.context]
-        items.sort(key=lambda item: (item[0], item[1]))
+        items.sort(key=lambda item: (item[0], item[1]), reverse=newest)
         terms: list[dict[str, Any]] = []
+        anchored: set[int] = set()
         for _, kind, item, period in items:
             year = (item.incident if kind == "incident" else item.event).when.date.year
             if not terms or terms[-1]["period"] != period:
                 terms.append({"period": period, "years": []})
             years = terms[-1]["years"]
             if not years or years[-1]["year"] != year:
-                years.append({"year": year, "items": []})
+                years.append({"year": year, "items": [], "anchor": year not in anchored})
+                anchored.add(year)
             years[-1]["items"].append({"kind": kind, "item": item})
         return terms
 
@@ -338,14 +354,11 @@ class Renderer:
             terms.setdefault(entry.period, []).append(entry.incident)
         return [(period, tally(incidents)) for period, incidents in terms.items()]
 
-    def home_charts(self) -> dict[str, Markup]:
-        """The comparison charts, drawn from the same figures as the tables."""
-        return charts.home_charts(self.site)
-
     def sitemap_paths(self) -> list[str]:
         """Every HTML page's URL path."""
         site = self.site
-        paths = ["/", "/periods/"] + [f"/periods/{p.slug}/" for p in site.config.periods]
+        paths = ["/", "/timeline/", "/timeline/oldest-first/", "/incidents/", "/context/", "/data/", "/periods/"]
+        paths += [f"/periods/{p.slug}/" for p in site.config.periods]
         paths += [f"/incidents/{e.incident.slug}/" for e in site.entries]
         paths += [f"/context/{c.event.slug}/" for c in site.context]
         for kind in GROUP_TITLES:

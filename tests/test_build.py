@@ -13,9 +13,12 @@ def test_build_writes_timeline_incident_pages_and_summary(make_site):
     run = site.run("build")
     assert run.code == 0, run.err
     assert "Built 2 notes" in run.out
-    home = site.page("index.html")
-    titles = home.text_of("a")
+    titles = site.page("timeline/oldest-first/index.html").text_of("a")
     assert titles.index("Hwasong-14 from Panghyon") < titles.index("Second Hwasong-14")
+    titles = site.page("timeline/index.html").text_of("a")  # newest first, as on the home page
+    assert titles.index("Hwasong-14 from Panghyon") > titles.index("Second Hwasong-14")
+    titles = site.page("index.html").text_of("a")
+    assert titles.index("Hwasong-14 from Panghyon") > titles.index("Second Hwasong-14")
     page = site.page("incidents/2017-07-28-hwasong-14/index.html")
     assert page.text_of("h1") == ["Second Hwasong-14"]
     place = page.text_of("p", class_="place")[0]

@@ -126,7 +126,8 @@ class Counted(HTMLParser):
                 if element_id:
                     self.inside.setdefault(element_id, []).append((a["data-date"], int(a["data-missiles"])))
         if tag == "a" and "data-figure" in a:
-            self.link = {"figure": a["data-figure"], "href": a["href"], "text": ""}
+            self.link = {"figure": a["data-figure"], "href": a["href"], "text": "",
+                         "within": " ".join(i for _, i in self.open if i)}
             self.links.append(self.link)
         elif self.link is not None and "data-value" in a:  # a chart's mark: its value is an attribute
             self.link["text"] = a["data-value"]
@@ -157,6 +158,7 @@ def test_every_figure_links_to_exactly_the_incidents_it_counts(built):
         return parsed[rel]
 
     checked = Counter()
+    charts: set[str] = set()  # the ids of the elements the links were found in
     for rel in sorted(pages):
         for link in parse(rel).links:
             href = urlsplit(urljoin("/" + rel, link["href"]))
@@ -168,10 +170,13 @@ def test_every_figure_links_to_exactly_the_incidents_it_counts(built):
                 link["figure"], len(listed))
             assert shown == found, f"{rel}: {link['figure']} {shown} links to {link['href']}, which lists {found}"
             checked[link["figure"]] += 1
+            charts.update(link["within"].split())
     # Every kind of figure was walked, on every kind of page that shows one.
     assert {"launch_events", "missiles", "launch_days", "nuclear_tests", "icbm_launch_events",
             "overflights_of_japan_home_islands", "class_mix", "outside"} <= checked.keys(), checked
     assert sum(checked.values()) > 500, checked
+    # Every kind of chart's marks: the first screen's rates, bars, lines, class mix and each term's map.
+    assert {"rates", "per-year", "cumulative", "class-mix", "map-biden", "map-obama"} <= charts, charts
 
 
 def test_year_pages_count_by_the_same_rule_as_the_comparison(built):

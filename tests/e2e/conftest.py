@@ -141,6 +141,11 @@ def page_kinds(site_dir: Path, records: list[dict[str, Any]]) -> dict[str, str]:
     base = "https://salvo.example.org"
     return {
         "home": "/",
+        "timeline": "/timeline/",
+        "timeline-oldest-first": "/timeline/oldest-first/",
+        "incidents": "/incidents/",
+        "context-index": "/context/",
+        "data": "/data/",
         "incident": launch["url"].removeprefix(base),
         "nuclear-test": nuclear["url"].removeprefix(base),
         "context": first("context"),
@@ -183,3 +188,11 @@ def screenshots() -> Path:
     """test-results/screenshots/ in the repository (git-ignored), for people to look at."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+def moment(datetime: str) -> str:
+    """A <time datetime> value as the site orders it: a month-only date in the middle of its month, a date without
+    a time at noon (Korean time)."""
+    if len(datetime) == 7:
+        datetime += "-15"
+    return datetime if "T" in datetime else datetime + "T12:00"

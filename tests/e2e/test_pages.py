@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import PHONE, axe_violations
+from .conftest import PHONE, axe_violations, moment
 
 # Every kind of page once: year, province and tag pages share the class page's template (the phone test below
 # still loads each of them).
-KINDS = ["home", "incident", "nuclear-test", "context", "periods", "period", "groups", "class", "page", "data-files",
-         "404"]
+KINDS = ["home", "timeline", "timeline-oldest-first", "incidents", "context-index", "data", "incident", "nuclear-test",
+         "context", "periods", "period", "groups", "class", "page", "data-files", "404"]
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -25,7 +25,7 @@ def test_page_loads_cleanly_and_axe_finds_nothing(page, console_errors, page_kin
     assert console_errors == [], f"{path} ({kind}):\n" + "\n".join(console_errors)
 
 
-@pytest.mark.parametrize("kind", ["home", "incident"])  # between them, every element the dark theme restyles
+@pytest.mark.parametrize("kind", ["home", "timeline", "incident", "periods"])  # every element the dark theme restyles
 def test_phone_in_dark_theme_passes_axe(browser, base_url, page_kinds, kind):
     """The dark palette's contrast, and the phone layout's scrolling tables, in one pass."""
     context = browser.new_context(base_url=base_url, color_scheme="dark", **PHONE)
@@ -98,23 +98,25 @@ def test_missing_path_gets_the_404_page(page):
 
 
 def test_print_style_keeps_the_record_and_drops_the_controls(page):
-    page.goto("/")
+    page.goto("/timeline/")
     page.emulate_media(media="print")
     assert page.locator("header.masthead nav").is_hidden()
     assert page.locator("#filters").is_hidden()
-    assert page.locator("#per-year-svg").is_visible()
     assert page.locator("ol.timeline > li.entry").last.is_visible()
+    page.goto("/")
+    page.emulate_media(media="print")
+    assert page.locator("#per-year-svg").is_visible() and page.locator("#rates").is_visible()
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(255, 255, 255)"
 
 
 def test_context_events_stand_between_the_launches_and_look_different(page):
-    page.goto("/")
+    page.goto("/timeline/oldest-first/")
     entries = page.eval_on_selector_all("ol.timeline > li.entry", """els => els.map(e => ({
-        kind: e.dataset.kind, date: e.querySelector('time').getAttribute('datetime').slice(0, 10),
+        kind: e.dataset.kind, date: e.querySelector('time').getAttribute('datetime'),
         background: getComputedStyle(e).backgroundColor,
         marker: getComputedStyle(e, '::before').borderRadius,
         badge: e.querySelector('.badge').textContent }))""")
-    dates = [e["date"] for e in entries]
+    dates = [moment(e["date"]) for e in entries]
     assert dates == sorted(dates), "the timeline is not in date order"
     kinds = [e["kind"] for e in entries]
     between = [i for i in range(1, len(kinds) - 1)

@@ -1,4 +1,5 @@
-"""Screenshots of the home page for people to look at (test-results/screenshots/), with layout checks."""
+"""Screenshots of every kind of page for people to look at (test-results/screenshots/): a 390 px phone and a 1366 px
+desktop, light and dark, with the first screen of each and the whole home page."""
 
 from __future__ import annotations
 
@@ -6,37 +7,29 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import PHONE
-
 PNG = b"\x89PNG\r\n\x1a\n"
-DESKTOP = {"viewport": {"width": 1280, "height": 900}}
-# The phone at 1 device pixel per CSS pixel: the same layout, and a quarter of the pixels to encode.
-PHONE_1X = {**PHONE, "device_scale_factor": 1}
-# name: (context options, whether to save the whole page too: the long ones cost seconds to encode)
-SHOTS = {
-    "home-desktop-1280": (DESKTOP, True),
-    "home-phone-360": (PHONE_1X, True),
-    "home-phone-360-dark": ({**PHONE_1X, "color_scheme": "dark"}, False),
-    "home-desktop-1280-dark": ({**DESKTOP, "color_scheme": "dark"}, False),
+SIZES = {
+    "phone-390": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
+                  "device_scale_factor": 1},
+    "desktop-1366": {"viewport": {"width": 1366, "height": 900}},
 }
 
 
-@pytest.mark.parametrize("name", SHOTS)
-def test_home_page_screenshot(browser, base_url, screenshots: Path, name: str):
-    options, whole = SHOTS[name]
-    context = browser.new_context(base_url=base_url, **options)
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize("size", list(SIZES))
+def test_every_kind_of_page_is_photographed(browser, base_url, screenshots: Path, page_kinds, size, theme):
+    options = SIZES[size]
+    context = browser.new_context(base_url=base_url, color_scheme=theme, **options)
     page = context.new_page()
-    page.goto("/")
     width = options["viewport"]["width"]
-    assert page.evaluate("document.documentElement.scrollWidth") <= width, "the page scrolls sideways"
-    assert page.locator("#filters").is_visible()
-    # The top of the page as a reader first sees it, then the charts and the timeline with its filters.
-    shots = [page.screenshot(path=str(screenshots / f"{name}.png"))]
-    page.locator("#pictures").scroll_into_view_if_needed()
-    shots.append(page.screenshot(path=str(screenshots / f"{name}-charts.png")))
-    page.locator("#timeline").scroll_into_view_if_needed()
-    shots.append(page.screenshot(path=str(screenshots / f"{name}-timeline.png")))
-    if whole:
-        shots.append(page.screenshot(path=str(screenshots / f"{name}-full.png"), full_page=True))
+    wide, shots = [], []
+    for kind, path in page_kinds.items():
+        page.goto(path)
+        if page.evaluate("document.documentElement.scrollWidth") > width:
+            wide.append(kind)
+        shots.append(page.screenshot(path=str(screenshots / f"{kind}-{size}-{theme}.png")))
+    page.goto("/")
+    shots.append(page.screenshot(path=str(screenshots / f"home-{size}-{theme}-full.png"), full_page=True))
     context.close()
+    assert wide == [], f"pages that scroll sideways at {width} px: {wide}"
     assert all(shot[:8] == PNG for shot in shots)
