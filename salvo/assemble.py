@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from salvo.charts import site_key
 from salvo.config import JudgementCall, Period, SiteConfig
 from salvo.figures import Disclosure, PeriodFigures, Tally, period_figures, tally
 from salvo.model import ContextEvent, Incident, Notes, Page, When, period_of
@@ -111,7 +110,7 @@ def _groups(entries: tuple[Entry, ...], config: SiteConfig) -> tuple[Group, ...]
                         lambda key: labels.get(key, key), order=list(labels))
     groups += _group_by(entries, "years", lambda i: [str(i.when.date.year)], str)
     groups += _group_by(entries, "provinces", lambda i: [i.province] if i.province else [], str)
-    groups += _group_by(entries, "sites", lambda i: [name] if (name := site_key(i)) else [], str)
+    groups += _group_by(entries, "sites", lambda i: [i.facility] if i.facility else [], str)
     groups += _group_by(entries, "tags", lambda i: list(i.tags), str)
     return tuple(groups)
 

@@ -419,26 +419,25 @@ def _map_svg(chart_id: str, view: View, title: str, description: str, body: str)
                   f"{escape(description)}</desc>{_base(view)}{body}</svg>")
 
 
-def site_key(incident: Incident) -> str | None:
-    """The launch site an incident is counted at on the maps and the sites' pages: its name as written (None
-    when not known)."""
-    name = incident.launch_site
-    return None if not name or name.strip().casefold() == "unknown" else name
-
-
-def _sites(entries: tuple[Entry, ...]) -> tuple[dict[str, tuple[tuple[float, float], list[Incident]]], int]:
-    """A term's counted launch events by site, with each site's position; and how many have no known position."""
+def _sites(site: Site, entries: tuple[Entry, ...]
+           ) -> tuple[dict[str, tuple[tuple[float, float], list[Incident]]], int]:
+    """A term's counted launch events by launch site (its canonical name in the gazetteer, so one site written
+    several ways counts once), with the site's position (the gazetteer's, else the notes'); and how many have no
+    known site or position."""
     sites: dict[str, tuple[tuple[float, float], list[Incident]]] = {}
     unplaced = 0
+    gazetteer = site.config.sites
     for e in entries:
         i = e.incident
-        name = site_key(i)
         if not tally([i]).launch_events:
             continue
-        if name is None or (name not in sites and (i.latitude is None or i.longitude is None)):
+        known = gazetteer.find(i.facility) if gazetteer else None
+        position = ((known.longitude, known.latitude) if known and known.latitude is not None
+                    else (i.longitude, i.latitude))
+        if i.facility is None or (i.facility not in sites and None in position):
             unplaced += 1
             continue
-        sites.setdefault(name, ((i.longitude, i.latitude), []))[1].append(i)  # type: ignore[arg-type]
+        sites.setdefault(i.facility, (position, []))[1].append(i)  # type: ignore[arg-type]
     return sites, unplaced
 
 
@@ -466,7 +465,7 @@ def site_map(site: Site, f: PeriodFigures, entries: tuple[Entry, ...], largest: 
     """One term's launch sites on the peninsula, circles sized by counted launch events (one scale for every term),
     each linking to the incidents it counts."""
     chart_id, label = f"map-{f.period.slug}", f.period.label
-    sites, unplaced = _sites(entries)
+    sites, unplaced = _sites(site, entries)
     parts = []
     for name, ((lon, lat), group) in sorted(sites.items(), key=lambda kv: -len(kv[1][1])):
         x, y = PENINSULA.xy(lon, lat)
@@ -489,7 +488,8 @@ def site_map(site: Site, f: PeriodFigures, entries: tuple[Entry, ...], largest: 
 def largest_site(site: Site) -> int:
     """The most counted launch events at one site in one term: the top of every map's circle scale."""
     return max((len(g) for f in site.figures
-                for _, g in _sites(tuple(e for e in site.entries if e.period == f.period))[0].values()), default=1)
+                for _, g in _sites(site, tuple(e for e in site.entries if e.period == f.period))[0].values()),
+               default=1)
 
 
 def _ring(lon: float, lat: float, km: float) -> list[tuple[float, float]]:
