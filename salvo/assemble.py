@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from salvo.config import JudgementCall, Period, SiteConfig
 from salvo.figures import Disclosure, PeriodFigures, Tally, period_figures, tally
+from salvo.fingerprint import Fingerprints
+from salvo.hashing import digest
 from salvo.model import ContextEvent, Incident, Notes, Page, When, period_of
 from salvo.slugs import slugify
 
@@ -59,6 +61,7 @@ class Site:
     calls: tuple[tuple[JudgementCall, frozenset[str]], ...]  # each judgement call and the slugs it concerns
     groups: tuple[Group, ...]
     latest: When | None  # the latest incident's date and time, which the feed is dated by
+    fingerprint: str  # a digest of the notes and configuration it is made from (see assemble)
 
     def disclosed(self, call: JudgementCall) -> list[tuple[PeriodFigures, Disclosure]]:
         """Each term whose figures a judgement call moves, with what it moves."""
@@ -69,8 +72,13 @@ class Site:
         return tuple(g for g in self.groups if g.kind == kind)
 
 
-def assemble(notes: Notes, config: SiteConfig) -> Site:
-    """Place every incident and context event, group them, and compute each term's figures."""
+def assemble(notes: Notes, config: SiteConfig, last: Site | None = None) -> Site:
+    """Place every incident and context event, group them, and compute each term's figures; the last site built
+    when it was built from the same notes and configuration (a Site is a function of them alone)."""
+    fingerprint = digest(Fingerprints()(config), *(n.fingerprint for group in (notes.incidents, notes.context,
+                                                                              notes.pages) for n in group))
+    if last is not None and last.fingerprint == fingerprint:
+        return last
     incidents = notes.incidents
     entries = []
     ranks: dict[tuple[str, str, bool], int] = {}
@@ -93,13 +101,12 @@ def assemble(notes: Notes, config: SiteConfig) -> Site:
         ))
     context = tuple(PlacedContext(e, period_of(e.when.moment, config.periods)) for e in notes.context)
     assert config.complete_to is not None, "load_site settles complete_to"
-    calls = tuple((call, frozenset(i.slug for i in incidents if i.stem in call.incidents
-                                   or i.missile_type in call.missile_types)) for call in config.judgement_calls)
+    calls = tuple((call, frozenset(i.slug for i in incidents if call.concerns(i))) for call in config.judgement_calls)
     figures = tuple(period_figures(p, inside[p.slug], notes.context, config.record_start, config.complete_to, calls)
                     for p in config.periods)
-    last = max(incidents, key=lambda i: i.when.moment, default=None)
+    latest = max(incidents, key=lambda i: i.when.moment, default=None)
     return Site(config, tuple(entries), context, notes.pages, figures, calls, _groups(tuple(entries), config),
-                last.when if last else None)
+                latest.when if latest else None, fingerprint)
 
 
 def _groups(entries: tuple[Entry, ...], config: SiteConfig) -> tuple[Group, ...]:
@@ -129,25 +136,3 @@ def _group_by(entries: tuple[Entry, ...], kind: str, keys: Callable[[Incident], 
         key = names[slug]
         return (order.index(key) if order and key in order else len(order or ()), key.casefold())
     return [Group(kind, names[s], s, title(names[s]), tuple(found[s])) for s in sorted(found, key=position)]
-
-
-
-def with_bodies(site: Site, edited: dict[str, Incident]) -> Site:
-    """The site with these incidents (by slug) put in place of their old versions, whose facts they share: only
-    bodies differ, so every term, rank, neighbour, group and figure stays as it was."""
-    def swap(incident: Incident | None) -> Incident | None:
-        return edited.get(incident.slug, incident) if incident else None
-
-    position = {entry.incident.slug: n for n, entry in enumerate(site.entries)}
-    entries = list(site.entries)
-    nearby: set[int] = set()  # each edited entry and its neighbours, which link to it
-    for slug in edited:
-        nearby |= {n for n in range(position[slug] - 1, position[slug] + 2) if 0 <= n < len(entries)}
-    moved: dict[int, Entry] = {}
-    for n in nearby:
-        old = entries[n]
-        entries[n] = moved[id(old)] = replace(old, incident=swap(old.incident), previous=swap(old.previous),
-                                              next=swap(old.next))
-    groups = tuple(g if moved.keys().isdisjoint(map(id, g.entries)) else
-                   replace(g, entries=tuple(moved.get(id(e), e) for e in g.entries)) for g in site.groups)
-    return replace(site, entries=tuple(entries), groups=groups)

@@ -24,7 +24,7 @@ from salvo.stamp import libraries_digest, walk
 
 CODE = Path(__file__).resolve().parent
 DATABASE = "cache.sqlite"
-FORMAT = "salvo-cache 3"  # a cache written in another format is started afresh
+FORMAT = "salvo-cache 4"  # a cache written in another format is started afresh
 TIMEOUT_SECONDS = 10  # how long a save waits for another build's save to finish
 
 

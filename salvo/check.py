@@ -40,15 +40,15 @@ def check_site(source: Path, options: Options) -> tuple[list[Problem], list[Prob
     and a line for each draft."""
     drafts: list[Problem] = []
     try:
-        config, checked, problems, _ = read_site(source, options)
-        drafts = unfinished_drafts(source, checked, problems, options)
-        site = publishable(config, checked, problems, options)
+        content = read_site(source, options)
+        drafts = unfinished_drafts(source, content.notes, content.problems, options)
+        site = publishable(content, options)
         # No cache: `check` writes nothing, not even .salvo-cache/.
-        files = {rel: unpacked(content) for rel, content in render_site(site, source, NoCache()).items()}
+        files = {rel: unpacked(packed) for rel, packed in render_site(site, content.bodies, source, NoCache()).items()}
     except SiteError as error:
         return list(error.problems), drafts
     broken = check_links(files, site.config.base_url, static_files(source))
-    bodies = note_bodies(site)
+    bodies = note_bodies(site, content.bodies)
     return sorted(link_problem(link, bodies.get(link.page), source, site.config.base_path) for link in broken), drafts
 
 
@@ -72,12 +72,12 @@ def unfinished_drafts(source: Path, checked: list[Note], problems: list[Problem]
     return lines
 
 
-def note_bodies(site: Site) -> dict[str, Body]:
+def note_bodies(site: Site, texts: dict[str, str]) -> dict[str, Body]:
     """The note rendered into each page that shows a note's body, by output path."""
-    bodies = {f"incidents/{e.incident.slug}/index.html": Body(e.incident.rel, e.incident.body) for e in site.entries}
-    bodies |= {f"context/{c.event.slug}/index.html": Body(c.event.rel, c.event.body) for c in site.context}
-    bodies |= {f"{p.slug}/index.html": Body(p.rel, p.body) for p in site.pages}
-    return bodies
+    notes = [(f"incidents/{e.incident.slug}/index.html", e.incident) for e in site.entries]
+    notes += [(f"context/{c.event.slug}/index.html", c.event) for c in site.context]
+    notes += [(f"{p.slug}/index.html", p) for p in site.pages]
+    return {path: Body(note.rel, texts.get(note.rel, "")) for path, note in notes}
 
 
 def link_problem(link: BrokenLink, body: Body | None, source: Path, base_path: str) -> Problem:

@@ -139,6 +139,10 @@ class JudgementCall:
     missile_types: tuple[str, ...]
     line: int  # of its `id` in site.toml, for problems found with the notes
 
+    def concerns(self, incident: Any) -> bool:
+        """Whether the call concerns an incident: it names the note, or the note's missile class."""
+        return incident.stem in self.incidents or incident.missile_type in self.missile_types
+
 
 @dataclass(frozen=True)
 class SiteConfig:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
@@ -33,7 +34,7 @@ class Fingerprints:
         if value is None or isinstance(value, bool | int | float):
             return f"{type(value).__name__}:{value!r}"
         if isinstance(value, str):
-            return digest("markup" if isinstance(value, Markup) else "str", value)
+            return digest("markup" if isinstance(value, Markup) else "str", value)  # any text: length-prefixed
         held = self.known.get(id(value))
         if held is not None and held[0] is value:
             return held[1]
@@ -47,27 +48,33 @@ class Fingerprints:
         if isinstance(own, str):
             return own
         if isinstance(value, dt.date | dt.datetime | dt.timezone | dt.timedelta):
-            return digest(type(value).__name__, repr(value))
+            return _combine(type(value).__name__, repr(value))
         if isinstance(value, bytes):
             return digest("bytes", value)
         if isinstance(value, list | tuple):
-            return digest(type(value).__name__, *map(self, value))
+            return _combine(type(value).__name__, *map(self, value))
         if isinstance(value, frozenset | set):
-            return digest("set", *sorted(map(self, value)))
+            return _combine("set", *sorted(map(self, value)))
         if isinstance(value, Mapping):
-            return digest("map", *(part for k, v in value.items() for part in (self(k), self(v))))
+            return _combine("map", *(part for k, v in value.items() for part in (self(k), self(v))))
         if isinstance(value, Call):
-            return digest("call", _name(value.function), *map(self, value.args))
+            return _combine("call", _name(value.function), *map(self, value.args))
         if isinstance(value, MethodType):
-            return digest("method", _name(value.__func__), self(value.__self__))
+            return _combine("method", _name(value.__func__), self(value.__self__))
         if isinstance(value, partial):
-            return digest("partial", self(value.func), *map(self, value.args), self(value.keywords))
-        if isinstance(value, FunctionType | BuiltinFunctionType | type):
-            return digest("function", _name(value))
+            return _combine("partial", self(value.func), *map(self, value.args), self(value.keywords))
+        if isinstance(value, FunctionType | BuiltinFunctionType | type) or hasattr(value, "__wrapped__"):
+            return _combine("function", _name(value))
         if dataclasses.is_dataclass(value):
-            return digest(type(value).__qualname__,
+            return _combine(type(value).__qualname__,
                           *(self(getattr(value, f.name)) for f in dataclasses.fields(value)))
         raise TypeError(f"cannot fingerprint a {type(value).__qualname__}: give it a `fingerprint`")
+
+
+def _combine(*parts: str) -> str:
+    """A digest of parts that are digests, type names and reprs of scalars, none holding a NUL (one hash call,
+    not one per part as hashing.digest makes)."""
+    return hashlib.blake2b("\0".join(parts).encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
 
 
 def _name(function: Callable[..., Any]) -> str:

@@ -80,14 +80,12 @@ class Incident:
     sources: tuple[Source, ...]
     tags: tuple[str, ...]
     draft: bool
-    body: str = field(repr=False)  # so repr() states the facts, which every list page depends on
     unfinished: tuple[str, ...] = ()  # the required fields a draft leaves blank
-    # A digest of everything but the body: what timelines, list pages and figures show of the incident.
-    facts: str = field(init=False, repr=False, compare=False)
+    fingerprint: str = field(init=False, repr=False, compare=False)  # see fingerprinted()
 
     def __post_init__(self) -> None:
-        """Compute the facts' digest (where the note is checked, on every core; it is cached with the note)."""
-        object.__setattr__(self, "facts", digest(repr(self)))
+        """Compute the fingerprint once, where the note is checked."""
+        fingerprinted(self)
 
     @property
     def comparable(self) -> bool:
@@ -114,8 +112,12 @@ class ContextEvent:
     sources: tuple[Source, ...]
     tags: tuple[str, ...]
     draft: bool
-    body: str
     unfinished: tuple[str, ...] = ()  # the required fields a draft leaves blank
+    fingerprint: str = field(init=False, repr=False, compare=False)  # see fingerprinted()
+
+    def __post_init__(self) -> None:
+        """Compute the fingerprint once, where the note is checked."""
+        fingerprinted(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,10 +131,21 @@ class Page:
     description: str
     weight: int
     draft: bool
-    body: str
+    fingerprint: str = field(init=False, repr=False, compare=False)  # see fingerprinted()
+
+    def __post_init__(self) -> None:
+        """Compute the fingerprint once, where the note is checked."""
+        fingerprinted(self)
 
 
 Note = Incident | ContextEvent | Page
+
+
+def fingerprinted(note: Incident | ContextEvent | Page) -> None:
+    """Give a note its fingerprint: a digest of its type and every field (repr() shows them all, nested values
+    included), what pages that show the note depend on. A note's Markdown body is not part of it (the body is
+    kept apart, in Notes.bodies): only the note's own page shows it."""
+    object.__setattr__(note, "fingerprint", digest(type(note).__name__, repr(note)))
 
 
 @dataclass(frozen=True)

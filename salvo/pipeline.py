@@ -8,25 +8,24 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
-from salvo.assemble import Site, assemble, with_bodies
+from salvo.assemble import Site, assemble
 from salvo.cache import Cache, NoCache, code_digest
 from salvo.config import SiteConfig, load_config
 from salvo.errors import Problem, SiteError
 from salvo.hashing import digest
-from salvo.model import Incident, Note
+from salvo.model import Note
 from salvo.notes import find_note_files, leaving_links, parse_bytes, read_bytes
 from salvo.options import Options, build_day
 from salvo.parallel import parallel_map
-from salvo.render import DEFAULT_ROOT, render_bodies, render_site
+from salvo.render import DEFAULT_ROOT, render_site
 from salvo.signature import settled, signature, signed_path, two_seconds_ago
 from salvo.stamp import cache_folder
 from salvo.validate import check_calls, sort_notes, validate_note
-from salvo.write import Outputs, check_destination, patch_site, write_site
+from salvo.write import Outputs, check_destination, write_site
 
 
 @dataclass(frozen=True)
@@ -37,10 +36,9 @@ class BuildReport:
     files: int
     seconds: float
     destination: Path
-    # What `rebuild` starts from: the site as built, what the output folders hold, and the day it was built for.
+    # What the next build in this process starts from (serve): the site as built, and what the output holds.
     site: Site | None = field(default=None, repr=False, compare=False)
     outputs: Outputs | None = field(default=None, repr=False, compare=False)
-    day: dt.date | None = None
 
     def summary(self) -> str:
         """The line a build prints."""
@@ -48,12 +46,28 @@ class BuildReport:
                 f"{self.destination}")
 
 
-def read_notes(source: Path, config: SiteConfig, day: dt.date, cache: Cache) -> tuple[list[Note], list[Problem], int]:
+@dataclass(frozen=True)
+class Content:
+    """What steps 1 to 3 found: the configuration, every valid note (drafts included) and each note's Markdown
+    body by its path, every problem, and how many files were read."""
+
+    config: SiteConfig
+    notes: list[Note]
+    bodies: dict[str, str]
+    problems: list[Problem]
+    files: int
+
+
+Checked = tuple[Note | None, str, list[Problem]]  # a note file's note (None if invalid), body and problems
+
+
+def read_notes(source: Path, config: SiteConfig, day: dt.date, cache: Cache
+               ) -> tuple[list[Note], dict[str, str], list[Problem], int]:
     """Steps 2 and 3, read and validate: every note file under content/, checked on its own (files known
-    unchanged from the cache, the rest read and checked on every core), then the rules between notes; also how
-    many files were read."""
+    unchanged from the cache, the rest read and checked on every core); the valid notes, their bodies by path,
+    the problems, and how many files were read."""
     files, problems = find_note_files(source)
-    results: dict[str, tuple[Note | None, list[Problem]]] = {}
+    results: dict[str, Checked] = {}
     unknown: list[tuple[str, str]] = []
     file_keys: dict[str, str] = {}  # the signatures of unknown files that had settled, to remember their contents by
     salt = digest(code_digest(), repr(config), day.isoformat())
@@ -76,65 +90,68 @@ def read_notes(source: Path, config: SiteConfig, day: dt.date, cache: Cache) -> 
             cache.put("note", key, checked)
             if rel in file_keys:
                 cache.put("file", file_keys[rel], content)
-    notes = []
+    notes, bodies = [], {}
     for rel in sorted(results):
-        note, found = results[rel]
+        note, body, found = results[rel]
         problems += found
         if note:
             notes.append(note)
-    return notes, problems, len(results)
+            bodies[rel] = body
+    return notes, bodies, problems, len(results)
 
 
 def _read_and_check(item: tuple[str, str], salt: str, config: SiteConfig, day: dt.date, cache: Cache
-                    ) -> tuple[str | None, str | None, tuple[Note | None, list[Problem]]]:
+                    ) -> tuple[str | None, str | None, Checked]:
     """A note file's content digest, its cache key and the note, checked or as cached for the same contents
     (run in a worker, which reads the parent's cache as it was when forked)."""
     rel, path = item
     data, found = read_bytes(rel, path, config.max_note_kb * 1024)
     if data is None:
-        return None, None, (None, found)
+        return None, None, (None, "", found)
     content = digest(data)
     key = digest(salt, rel, content)
     return content, key, cache.get("note", key) or _check((rel, data), config, day)
 
 
-def _check(item: tuple[str, bytes], config: SiteConfig, day: dt.date) -> tuple[Note | None, list[Problem]]:
+def _check(item: tuple[str, bytes], config: SiteConfig, day: dt.date) -> Checked:
     """Parse and validate one note's bytes (run in a worker)."""
     raw, problems = parse_bytes(*item)
     if raw is None:
-        return None, problems
-    return validate_note(raw, config, day)
+        return None, "", problems
+    note, problems = validate_note(raw, config, day)
+    return note, raw.body, problems
 
 
-def read_site(source: Path, options: Options, cache: Cache | None = None
-              ) -> tuple[SiteConfig, list[Note], list[Problem], int]:
-    """Steps 1 to 3, config, read, validate: the configuration, every valid note (drafts included), every
-    problem found, and how many files were read."""
+def read_site(source: Path, options: Options, cache: Cache | None = None) -> Content:
+    """Steps 1 to 3, config, read, validate."""
     day = build_day(options)
     config = load_config(source, options.base_url)
     config = replace(config, complete_to=config.complete_to or day)  # unstated: the record is complete to today
-    checked, problems, count = read_notes(source, config, day, cache or NoCache())
+    notes, bodies, problems, count = read_notes(source, config, day, cache or NoCache())
     problems += [*leaving_links(source, "templates"), *leaving_links(source, "static")]
-    return config, checked, problems, count
+    return Content(config, notes, bodies, problems, count)
 
 
-def publishable(config: SiteConfig, checked: list[Note], problems: list[Problem], options: Options) -> Site:
+def publishable(content: Content, options: Options, last: Site | None = None) -> Site:
     """Step 4, assemble, of what is published: drafts only when asked for (else left out whole, their problems
-    with them, so that a draft never stops a build); SiteError with every problem."""
+    with them, so that a draft never stops a build); SiteError with every problem. The last site built is reused
+    when nothing it is made of has changed."""
+    checked, problems = content.notes, content.problems
     if not options.drafts:
         checked = [note for note in checked if not note.draft]
         problems = [problem for problem in problems if not problem.draft]
     notes, found = sort_notes(checked)
-    found += check_calls(notes, config)
+    found += check_calls(notes, content.config)
     if problems or found:
         raise SiteError(problems + found)
-    return assemble(notes, config)
+    return assemble(notes, content.config, last)
 
 
-def load_site(source: Path, options: Options, cache: Cache | None = None) -> tuple[Site, int]:
+def load_site(source: Path, options: Options, cache: Cache | None = None, last: Site | None = None
+              ) -> tuple[Site, Content]:
     """Steps 1 to 4: config, read, validate, assemble; raise SiteError with every problem found."""
-    config, checked, problems, count = read_site(source, options, cache)
-    return publishable(config, checked, problems, options), count
+    content = read_site(source, options, cache)
+    return publishable(content, options, last), content
 
 
 def static_files(source: Path) -> dict[str, Path]:
@@ -150,51 +167,20 @@ def open_cache(source: Path) -> Cache:
     return Cache(Path(folder) if folder else None)
 
 
-def build(source: Path, destination: Path, options: Options = Options(), cache: Cache | None = None) -> BuildReport:
-    """Build the site in `source` into `destination`, replacing it whole only if every step succeeds."""
+def build(source: Path, destination: Path, options: Options = Options(), cache: Cache | None = None,
+          last: BuildReport | None = None) -> BuildReport:
+    """Build the site in `source` into `destination`, replacing it whole only if every step succeeds. A build
+    that follows another in the same process (serve) reuses its site when nothing the site is made of changed;
+    every page whose inputs did not change comes from the cache."""
     started = time.perf_counter()
     options = replace(options, today=build_day(options))  # one day for the whole build, even across midnight
     check_destination(source, destination)
     cache = cache if cache is not None else open_cache(source)
-    site, count = load_site(source, options, cache)
-    files = render_site(site, source, cache)
+    site, content = load_site(source, options, cache, last.site if last else None)
+    files = render_site(site, content.bodies, source, cache)
     files |= {rel: path.read_bytes() for rel, path in static_files(source).items()}
     output = str(destination.resolve())
     outputs = write_site(files, destination, Outputs.of_text(cache.get("output", output)))
     cache.put("output", output, outputs.text())
     cache.save()
-    return BuildReport(count, len(files), time.perf_counter() - started, destination, site, outputs, options.today)
-
-
-def rebuild(source: Path, destination: Path, options: Options, cache: Cache, last: BuildReport | None,
-            changed: Collection[str]) -> BuildReport:
-    """Build again after these files changed (paths as in problems: content/incidents/x.md). When they are notes
-    of the last build whose bodies alone changed, only their pages and the feed are rendered and replaced in the
-    output (as Zola's serve does); any other change builds the whole site, from the cache."""
-    started = time.perf_counter()
-    if last and last.site and last.day == build_day(options) and changed:
-        edited = edited_bodies(source, last.site, changed, last.day)
-        if edited:
-            site = with_bodies(last.site, edited)
-            outputs = patch_site(render_bodies(site, source, cache, edited), destination, last.outputs)
-            if outputs is not None:
-                cache.put("output", str(destination.resolve()), outputs.text())  # what a later whole build starts from
-                return replace(last, seconds=time.perf_counter() - started, site=site, outputs=outputs)
-    return build(source, destination, options, cache)
-
-
-def edited_bodies(source: Path, site: Site, changed: Collection[str], day: dt.date) -> dict[str, Incident] | None:
-    """The changed incidents by slug, if every changed file is an incident note of this site that still reads
-    and validates with the same facts and a new body; else None."""
-    known = {e.incident.rel: e.incident for e in site.entries}
-    edited = {}
-    for rel in changed:
-        old = known.get(rel)
-        data = read_bytes(rel, str(source / rel), site.config.max_note_kb * 1024)[0] if old else None
-        if old is None or data is None:
-            return None
-        note, problems = _check((rel, data), site.config, day)
-        if problems or not isinstance(note, Incident) or replace(note, body=old.body) != old:
-            return None
-        edited[old.slug] = note
-    return edited
+    return BuildReport(content.files, len(files), time.perf_counter() - started, destination, site, outputs)

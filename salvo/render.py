@@ -1,61 +1,35 @@
-"""The Site -> {output path: bytes}: Markdown, sanitizer, Jinja2 with strict undefined, data files."""
+"""The Site -> {output path: bytes}: Jinja2 with strict undefined over the outputs of salvo/pages.py, each page
+from the cache unless something its template can read has changed (Keys), the rest on every core."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import json
 import re
-from collections.abc import Callable, Collection, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
 
 import jinja2
+from jinja2 import meta, nodes
 from markupsafe import Markup
 
-from salvo import charts
-from salvo.assemble import Entry, Site
+from salvo.assemble import Site
 from salvo.cache import Cache, Packed, code_digest
-from salvo.config import JudgementCall, Period
+from salvo.config import JudgementCall
 from salvo.errors import Problem, SiteError, display_path
-from salvo.figures import DIPLOMACY_WINDOW_DAYS, Tally, tally
+from salvo.fingerprint import Call, Fingerprints
 from salvo.hashing import digest
-from salvo.markup import plain_text, render_markdown, warm_markdown
-from salvo.model import Incident
+from salvo.markup import warm_markdown
+from salvo.model import Incident, period_of
+from salvo.pages import GROUP_TITLES, Output, outputs
 from salvo.parallel import parallel_map
 from salvo.slugs import slugify
+from salvo.urls import Urls
 
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
-LATEST = 8  # incidents the home page lists, newest first
-GROUP_TITLES = {"classes": "Missile classes", "years": "Years", "provinces": "Provinces", "sites": "Launch sites",
-                "tags": "Tags"}
-CSV_FIELDS = ("event_id", "date", "time_kst", "kind", "administration", "missile_type", "missile_name", "count",
-              "launch_site", "province", "latitude", "longitude", "distance_km", "apogee_km", "landing", "outcome",
-              "hypersonic", "overflew_japan", "record_status", "in_comparable_record", "judgement_calls", "url",
-              "sources")
-
-
-def template_environment(source: Path) -> jinja2.Environment:
-    """Jinja2 reading the site's templates first, then Salvo's own; strict about undefined names. No bytecode
-    cache: compiled templates are code, and a cache must never hold code."""
-    folders = [source / "templates", DEFAULT_ROOT / "templates"]
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(f) for f in folders if f.is_dir()]),
-        autoescape=jinja2.select_autoescape(("html", "xml", "svg"), default_for_string=True),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        auto_reload=False,  # a build renders with the templates as they were when it began (no stat per page)
-    )
-    env.filters.update(km=km, day=day_label, landing=landing, short_day=short_day, ordinal=ordinal, number=number,
-                       plural=plural, figure_value=figure_value)
-    env.globals["figure_names"] = FIGURE_NAMES
-    return env
+LINE_TEMPLATE = "_line.html"
 
 
 NOT_TEXT = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufdcf\ufdf0-\ufffd\U00010000-\U0010fffd]")
@@ -136,305 +110,188 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-class Renderer:
-    """Renders every output file of one site."""
+class Lines:
+    """The `line(incident)` global: an incident's line in a timeline list, rendered by _line.html with the
+    incident, its term and the judgement calls that concern it (all three functions of the incident and the
+    configuration), each line once per build and, across builds, from the cache under the same kind of key as
+    a page."""
 
-    def __init__(self, site: Site, env: jinja2.Environment, cache: Cache, salt: str, source: Path) -> None:
-        self.site = site
-        self.source = source
-        self.env = env
-        self.base = site.config.base_path
-        self.cache = cache
-        self.salt = salt
-        nav = [p for p in site.pages if p.weight >= 0]
+    renders = LINE_TEMPLATE  # what a template that calls line() can read through it
+    fingerprint = "lines"  # a line is a function of its incident, the configuration and the templates (the salt)
+
+    def __init__(self, env: jinja2.Environment, keys: Keys, cache: Cache) -> None:
+        self.env, self.keys, self.cache = env, keys, cache
+        self.drawn: dict[str, Markup] = {}
+
+    def __call__(self, incident: Incident) -> Markup:
+        """The incident's line."""
+        line = self.drawn.get(incident.slug)
+        if line is None:
+            config = self.env.globals["config"]
+            context = {"incident": incident, "period": period_of(incident.when.moment, config.periods),
+                       "calls": [c for c in config.judgement_calls if c.concerns(incident)]}
+            key = self.keys.key(LINE_TEMPLATE, context)
+            text = self.cache.get("line", key)
+            if text is None:
+                text = self.env.get_template(LINE_TEMPLATE).render(context).rstrip("\n")
+                self.cache.put("line", key, text)
+            line = self.drawn[incident.slug] = Markup(text)
+        return line
+
+
+# What templates read, and templates compiled, kept for this process by their source (serve builds many times).
+_TEMPLATE_NAMES: dict[tuple[str, str], tuple[frozenset[str], tuple[str | None, ...]]] = {}
+
+
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept in this process's memory, never on disk (compiled templates are code, and a
+    cache on disk must never hold code); Jinja2 checks each against its template's source."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Fill the bucket from memory, if its template was compiled before."""
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Keep a template just compiled."""
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED = CompiledTemplates()
+
+
+class Keys:
+    """Cache keys of rendered templates, derived from what each template can read: the names it and every
+    template it extends, includes or imports (or renders through a global such as line()) leave undeclared,
+    looked up in its values and the globals, and fingerprinted."""
+
+    def __init__(self, env: jinja2.Environment, salt: str) -> None:
+        self.env, self.salt = env, salt
+        self.fingerprint = Fingerprints()
+        self.names: dict[str, frozenset[str] | None] = {}
+        self.reading: set[str] = set()  # templates whose names are being gathered
+
+    def read_by(self, template: str) -> frozenset[str] | None:
+        """Every name a template can read; None when it may read anything (it picks a template by a value, or
+        reaches itself)."""
+        if template not in self.names:
+            self.reading.add(template)
+            self.names[template] = self._closure(template)
+            self.reading.discard(template)
+        return self.names[template]
+
+    def _closure(self, template: str) -> frozenset[str] | None:
+        """The names of one template and of every template it reaches."""
+        names, reached = self._own(template)
+        reached += [r for name in names if (r := getattr(self.env.globals.get(name), "renders", None))]
+        for other in reached:
+            found = self.read_by(other) if other is not None and other not in self.reading else None
+            if found is None:
+                return None
+            names |= found
+        return frozenset(names)
+
+    def _own(self, template: str) -> tuple[set[str], list[str | None]]:
+        """The names a template loads anywhere (blocks and macros included, which Jinja's own
+        meta.find_undeclared_variables leaves out; a local that shares a value's name only makes keys stricter),
+        and the templates it names (None: one picked by a value)."""
+        source, filename, _ = self.env.loader.get_source(self.env, template)  # type: ignore[union-attr]
+        known = _TEMPLATE_NAMES.get((template, source))
+        if known is None:
+            ast = self.env.parse(source, template, filename)
+            known = _TEMPLATE_NAMES[template, source] = (
+                frozenset(node.name for node in ast.find_all(nodes.Name) if node.ctx == "load"),
+                tuple(meta.find_referenced_templates(ast)))
+        return set(known[0]), list(known[1])
+
+    def key(self, template: str, context: dict[str, Any]) -> str:
+        """The key of a template rendered with these values."""
+        names = self.read_by(template)
+        if names is None:  # it may read anything: every value there is
+            names = frozenset(context) | frozenset(self.env.globals)
+        parts = [self.salt, template]
+        for name in sorted(names):
+            if name in context:
+                parts += [name, self.fingerprint(context[name])]
+            elif name in self.env.globals:
+                parts += [name, self.fingerprint(self.env.globals[name])]
+        return digest(*parts)
+
+
+def template_environment(source: Path, site: Site | None = None) -> jinja2.Environment:
+    """Jinja2 reading the site's templates first, then Salvo's own; strict about undefined names. No bytecode
+    cache on disk: compiled templates are code, and a cache must never hold code. With a site, its globals: values,
+    and functions of their arguments and the configuration alone (a page's key counts on it)."""
+    folders = [source / "templates", DEFAULT_ROOT / "templates"]
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(f) for f in folders if f.is_dir()]),
+        bytecode_cache=COMPILED,
+        autoescape=jinja2.select_autoescape(("html", "xml", "svg"), default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,  # a build renders with the templates as they were when it began (no stat per page)
+    )
+    env.filters.update(km=km, day=day_label, landing=landing, short_day=short_day, ordinal=ordinal, number=number,
+                       plural=plural, figure_value=figure_value)
+    env.globals["figure_names"] = FIGURE_NAMES
+    if site is not None:
+        urls = Urls(site.config.base_url)
         env.globals.update(
-            site=site, config=site.config, url=self.url, absolute=self.absolute, slug=slugify,
-            labels=site.config.vocabularies, nav=nav, group_titles=GROUP_TITLES, call_letter=self.call_letter,
+            site=site, config=site.config, url=urls.url, absolute=urls.absolute, slug=slugify,
+            labels=site.config.vocabularies, nav=[p for p in site.pages if p.weight >= 0], group_titles=GROUP_TITLES,
+            call_letter=partial(call_letter, site.config.judgement_calls),
         )
-        # What every incident page depends on besides its own entry: the config and the menu.
-        self.page_salt = digest(salt, repr(site.config), repr([(p.slug, p.title) for p in nav]))
-        self.bodies: dict[str, Markup] = {}  # the feed's, rendered in this build, by Markdown text
-        self.fed = site.entries[::-1][: site.config.feed_entries]  # the feed's entries, latest first
-        self.fed_slugs = {e.incident.slug for e in self.fed}
-        # Each timeline line is drawn once and reused on every list page it appears in. The dict is in the
-        # globals before any template module is made, and filled in place when list pages are drawn.
-        env.globals["lines"] = {}
-
-    def call_letter(self, call: JudgementCall) -> str:
-        """The letter that marks a judgement call's notes beside the figures it moves: a, b, c..."""
-        n = self.site.config.judgement_calls.index(call)
-        return chr(ord("a") + n) if n < 26 else str(n + 1)
-
-    def body_key(self, text: str) -> str:
-        """What a rendered body depends on: its text, the base path its links get, and the code."""
-        return digest(self.salt, self.base, text)
-
-    def markdown(self, text: str) -> Markup:
-        """A note body as sanitized HTML, from the cache when the same text was rendered before."""
-        key = self.body_key(text)
-        html = self.cache.get("body", key)
-        if html is None:
-            html = self.bodies.get(text) or render_markdown(text, self.base)
-            self.cache.put("body", key, str(html))
-        return Markup(html)
-
-    def page_key(self, entry: Entry) -> str:
-        """What an incident page depends on: its note, its term and rank, and its neighbours' titles."""
-        neighbours = [(n.slug, n.title) for n in (entry.previous, entry.next) if n]
-        return digest(self.page_salt, entry.incident.facts, self.body_key(entry.incident.body),
-                      _slug(entry.period), str(entry.rank),
-                      str(entry.days_since_previous), repr(neighbours))
-
-    def timeline_lines(self) -> None:
-        """Every incident's line in a timeline list, from the `incident_line` macro."""
-        lines: dict[str, Markup] = self.env.globals["lines"]  # type: ignore[assignment]
-        macro = self.env.get_template("_macros.html").module.incident_line  # type: ignore[attr-defined]
-        for entry in self.site.entries:
-            key = digest(self.page_salt, entry.incident.facts, _slug(entry.period))
-            line = self.cache.get("line", key)
-            if line is None:
-                line = str(macro(entry))
-                self.cache.put("line", key, line)
-            lines[entry.incident.slug] = Markup(line)
-
-    def render_incidents(self, entries: tuple[Entry, ...], meanwhile: Callable[[], None] = lambda: None
-                         ) -> list[tuple[str, Packed]]:
-        """These incidents' pages, in order: cached ones reused, the rest rendered on every core while this
-        process runs `meanwhile`."""
-        keys = [self.page_key(entry) for entry in entries]
-        pages = [self.cache.get("page", key) for key in keys]
-        missing = [n for n, page in enumerate(pages) if page is None]
-        if missing:  # compiled once here rather than in every worker
-            self.env.get_template("incident.html")
-            warm_markdown()
-        rendered = parallel_map(self.render_incident, [entries[n] for n in missing], meanwhile)
-        for n, (body, page) in zip(missing, rendered, strict=True):
-            pages[n] = page
-            self.cache.put("page", keys[n], page)
-            if body is not None:
-                self.bodies[entries[n].incident.body] = Markup(body)  # not converted again
-        return pages  # type: ignore[return-value]  # every slot is filled now
-
-    def render_incident(self, entry: Entry) -> tuple[str | None, tuple[str, Packed]]:
-        """One incident's packed page, and its body HTML if the feed shows it (runs in a worker, so template
-        errors become problems here)."""
-        incident = entry.incident
-        body = Markup(render_markdown(incident.body, self.base))
-        try:
-            out, page = self.page("incident.html", f"/incidents/{incident.slug}/", entry=entry, incident=incident,
-                                  body=body, description=plain_text(body) or incident.title,
-                                  locator=charts.locator(incident), land=charts.land_symbol(charts.REGION))
-        except jinja2.TemplateError as error:
-            raise SiteError([template_problem(error, self.source)]) from None
-        return str(body) if incident.slug in self.fed_slugs else None, (out, Packed.of(page))
-
-    def absolute(self, path: str) -> str:
-        """A site path as a full URL, for canonical links, the feed, the sitemap and the data files."""
-        parts = urlsplit(self.site.config.base_url)
-        return f"{parts.scheme}://{parts.netloc}{self.url(path)}"
-
-    def url(self, path: str) -> str:
-        """A site path with the base path in front, percent-encoded (non-Latin slugs stay valid)."""
-        return self.base + quote(path.lstrip("/"), safe="/#?=&")
-
-    def page(self, template: str, path: str, **context: Any) -> tuple[str, bytes]:
-        """Render one HTML page to its output path (a folder's index.html for pretty URLs)."""
-        html = xml_text(self.env.get_template(template).render(path=path, canonical=self.absolute(path), **context))
-        out = path.strip("/") + "/index.html" if not path.endswith(".html") else path.strip("/")
-        return out.lstrip("/"), html.encode("utf-8")
-
-    def render(self) -> Iterator[tuple[str, bytes | Packed]]:
-        """Every page, feed and data file of the site."""
-        others: list[tuple[str, Packed]] = []
-        yield from self.render_incidents(self.site.entries, lambda: others.extend(self.other_pages()))
-        yield from others
-        yield self.feed()
-
-    def other_pages(self) -> list[tuple[str, Packed]]:
-        """Every page but the incidents' and the feed: they depend only on the notes' facts (not incident
-        bodies), context events and pages."""
-        facts = (f"{e.incident.facts} {_slug(e.period)}" for e in self.site.entries)
-        key = digest(self.page_salt, *facts, repr(self.site.context), repr(self.site.pages))
-        pages = self.cache.get("site", key)
-        if pages is None:
-            self.timeline_lines()
-            pages = [(path, Packed.of(data)) for path, data in self.site_pages()]
-            self.cache.put("site", key, pages)
-        else:
-            self.cache.keep("line")  # a note's facts changed next time: the other notes' lines stand
-        return pages
-
-    def feed(self) -> tuple[str, bytes]:
-        """The Atom feed of the latest incidents, with their bodies."""
-        bodies = {e.incident.slug: self.markdown(e.incident.body) for e in self.fed}
-        return "feed.xml", xml_text(self.env.get_template("feed.xml").render(
-            entries=self.fed, bodies=bodies, updated=self.updated())).encode("utf-8")
-
-    def site_pages(self) -> Iterator[tuple[str, bytes]]:
-        """The home page, list pages, context and plain pages, data files and sitemap."""
-        site = self.site
-        compared = [f for f in site.figures if f.period.start.date() >= site.config.compare_from]
-        earlier = [f for f in site.figures if f not in compared]
-        yield self.page("home.html", "/", latest=self.timeline(site.entries[-LATEST:], False, True),
-                        charts=charts.home_charts(site, compared), compared=compared, earlier=earlier,
-                        description=site.config.description)
-        for path, newest in (("/timeline/", True), ("/timeline/oldest-first/", False)):
-            yield self.page("timeline.html", path, timeline=self.timeline(site.entries, True, newest), newest=newest,
-                            description="Every incident in the record, " + ("newest" if newest else "oldest")
-                            + " first, with diplomatic milestones in between.")
-        yield self.page("incidents.html", "/incidents/", timeline=self.timeline(site.entries, False, True),
-                        description="Every incident page, newest first.")
-        yield self.page("contexts.html", "/context/", timeline=self.timeline((), True, True),
-                        description="The diplomatic milestones shown beside the launches.")
-        yield self.page("data.html", "/data/", description="The record as data files: CSV and JSON.")
-        for placed in site.context:
-            body = self.markdown(placed.event.body)
-            yield self.page("context.html", f"/context/{placed.event.slug}/", placed=placed, event=placed.event,
-                            body=body, description=plain_text(body) or placed.event.title)
-        yield self.page("periods.html", "/periods/", description="Every US administration's figures side by side.",
-                        charts=charts.home_charts(site, site.figures), compared=compared, earlier=earlier)
-        for n, term in enumerate(site.figures):
-            period = term.period
-            entries = tuple(e for e in site.entries if e.period is period)
-            yield self.page("period.html", f"/periods/{period.slug}/", period=period, figures=term,
-                            neighbours=site.figures[max(n - 1, 0): n + 2], diplomacy_days=DIPLOMACY_WINDOW_DAYS,
-                            charts=charts.period_charts(site, term, entries),
-                            description=f"North Korea's missile launches and nuclear tests under {period.name}.")
-        for kind, title in GROUP_TITLES.items():
-            groups = site.groups_of(kind)
-            yield self.page("groups.html", f"/{kind}/", kind=kind, groups=groups,
-                            description=f"North Korea's tests by {title.lower()}.")
-            for group in groups:
-                counted = group.tally
-                yield self.page("group.html", f"/{kind}/{group.slug}/", kind=kind, group=group,
-                                terms=self.by_term(group.entries),
-                                description=f"{group.title}: {plural(len(counted.launch_events), 'launch event')} "
-                                f"and {plural(len(counted.nuclear_tests), 'nuclear test')} counted.")
-        for page in site.pages:
-            body = self.markdown(page.body)
-            yield self.page("page.html", f"/{page.slug}/", page=page, body=body,
-                            description=page.description or plain_text(body))
-        yield self.page("404.html", "/404.html", description="Page not found.")
-        yield from self.data_files()
-        yield "sitemap.xml", self.env.get_template("sitemap.xml").render(paths=self.sitemap_paths()).encode("utf-8")
-        yield "robots.txt", (f"User-agent: *\nAllow: /\nSitemap: {site.config.base_url}sitemap.xml\n").encode()
-
-    def updated(self) -> str:
-        """The feed's updated stamp: the latest incident's moment, so identical input gives identical output."""
-        when = self.site.latest
-        if when is None:
-            return f"{self.site.config.record_start.isoformat()}T00:00:00+09:00"
-        return f"{when.date.isoformat()}T{when.time or '00:00'}:00+09:00"
-
-    def timeline(self, entries: tuple[Entry, ...], with_context: bool, newest: bool = False) -> list[dict[str, Any]]:
-        """Entries (and context events) grouped by term, then by year, oldest or newest first; the first group of
-        each year is its anchor for the index of years."""
-        items: list[tuple[Any, str, Any, Any]] = [(e.incident.when.moment, "incident", e, e.period)
-                                                  for e in entries]
-        if with_context:
-            items += [(c.event.when.moment, "context", c, c.period) for c in self.site.context]
-        items.sort(key=lambda item: (item[0], item[1]), reverse=newest)
-        terms: list[dict[str, Any]] = []
-        anchored: set[int] = set()
-        for _, kind, item, period in items:
-            year = (item.incident if kind == "incident" else item.event).when.date.year
-            if not terms or terms[-1]["period"] != period:
-                terms.append({"period": period, "years": []})
-            years = terms[-1]["years"]
-            if not years or years[-1]["year"] != year:
-                years.append({"year": year, "items": [], "anchor": year not in anchored})
-                anchored.add(year)
-            years[-1]["items"].append({"kind": kind, "item": item})
-        return terms
-
-    def by_term(self, entries: tuple[Entry, ...]) -> list[tuple[Period | None, Tally]]:
-        """The entries' incidents under the counting rule, term by term (terms with none left out)."""
-        terms: dict[Period | None, list[Incident]] = {}
-        for entry in entries:
-            terms.setdefault(entry.period, []).append(entry.incident)
-        return [(period, tally(incidents)) for period, incidents in terms.items()]
-
-    def sitemap_paths(self) -> list[str]:
-        """Every HTML page's URL path."""
-        site = self.site
-        paths = ["/", "/timeline/", "/timeline/oldest-first/", "/incidents/", "/context/", "/data/", "/periods/"]
-        paths += [f"/periods/{p.slug}/" for p in site.config.periods]
-        paths += [f"/incidents/{e.incident.slug}/" for e in site.entries]
-        paths += [f"/context/{c.event.slug}/" for c in site.context]
-        for kind in GROUP_TITLES:
-            paths += [f"/{kind}/"] + [f"/{kind}/{g.slug}/" for g in site.groups_of(kind)]
-        paths += [f"/{p.slug}/" for p in site.pages]
-        return [self.absolute(p) for p in paths]
-
-    def data_files(self) -> Iterator[tuple[str, bytes]]:
-        """data/incidents.csv, data/incidents.json and data/periods.json."""
-        rows = [self.data_row(e) for e in self.site.entries]
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: _cell(" | ".join(v) if isinstance(v, list) else "" if v is None else v)
-                             for k, v in row.items()})
-        yield "data/incidents.csv", buffer.getvalue().encode("utf-8")
-        yield "data/incidents.json", _json("incidents", rows)
-        yield "data/periods.json", _json("periods", [f.as_dict() for f in self.site.figures])
-
-    def data_row(self, entry: Entry) -> dict[str, Any]:
-        """One incident as a flat record, with its derived administration."""
-        i = entry.incident
-        return {
-            "event_id": i.event_id, "date": i.when.iso, "time_kst": i.when.time, "kind": i.kind,
-            "administration": entry.period.label if entry.period else None, "missile_type": i.missile_type,
-            "missile_name": i.missile_name, "count": i.count, "launch_site": i.launch_site, "province": i.province,
-            "latitude": i.latitude, "longitude": i.longitude, "distance_km": i.distance_km, "apogee_km": i.apogee_km,
-            "landing": i.landing, "outcome": i.outcome, "hypersonic": i.hypersonic,
-            "overflew_japan": i.overflew_japan, "record_status": i.record_status,
-            "in_comparable_record": i.comparable,
-            "judgement_calls": [call.id for call, slugs in self.site.calls if i.slug in slugs],
-            "url": self.absolute(f"/incidents/{i.slug}/"),
-            "sources": [s.url for s in i.sources],
-        }
+    return env
 
 
-def _slug(period: Period | None) -> str:
-    """A term in a cache key: its slug is enough, as the keys' salt holds site.toml's every term in full."""
-    return period.slug if period else ""
+def call_letter(calls: tuple[JudgementCall, ...], call: JudgementCall) -> str:
+    """The letter that marks a judgement call's notes beside the figures it moves: a, b, c..."""
+    n = calls.index(call)
+    return chr(ord("a") + n) if n < 26 else str(n + 1)
 
 
-def _cell(value: object) -> object:
-    """A CSV cell a spreadsheet will not run as a formula: text starting with = + - @ or a tab gets a leading '."""
-    return f"'{value}" if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")) else value
-
-
-def _json(name: str, records: list[dict[str, Any]]) -> bytes:
-    """{name: records} as stable JSON, one record per line: readable, and each line made by json's C encoder
-    (indented output is pure Python: a second for 10,000 notes). '<' and '>' are escaped so that the file is
-    safe to inline anywhere."""
-    encode = json.JSONEncoder(ensure_ascii=False).encode
-    lines = b",\n".join(encode(r).replace("<", "\\u003c").replace(">", "\\u003e").encode("utf-8") for r in records)
-    return b'{"%s": [\n%s\n]}\n' % (name.encode(), lines)  # built as bytes: one copy of a large file, not four
-
-
-def render_site(site: Site, source: Path, cache: Cache) -> dict[str, bytes | Packed]:
-    """Every output file of the site, by path relative to the output folder."""
-    return _rendering(site, source, cache, lambda renderer: dict(renderer.render()))
-
-
-def render_bodies(site: Site, source: Path, cache: Cache, slugs: Collection[str]) -> dict[str, bytes | Packed]:
-    """What a change to these incidents' bodies alone changes: their pages and the feed (every other page shows
-    only the notes' facts)."""
-    def render(renderer: Renderer) -> dict[str, bytes | Packed]:
-        entries = tuple(e for e in site.entries if e.incident.slug in slugs)
-        return dict([*renderer.render_incidents(entries), renderer.feed()])
-    return _rendering(site, source, cache, render)
-
-
-def _rendering(site: Site, source: Path, cache: Cache,
-               render: Callable[[Renderer], dict[str, bytes | Packed]]) -> dict[str, bytes | Packed]:
-    """Run `render` with the site's renderer; a template error becomes a problem with its file and line."""
-    salt = code_digest(source / "templates", DEFAULT_ROOT / "templates")
+def render_site(site: Site, bodies: dict[str, str], source: Path, cache: Cache) -> dict[str, bytes | Packed]:
+    """Every output file of the site but its static files, by path relative to the output folder: each from the
+    cache when nothing its template (or function) can read has changed, the rest rendered on every core."""
     try:
-        return render(Renderer(site, template_environment(source), cache, salt, source))
+        env = template_environment(source, site)
+        keys = Keys(env, code_digest(source / "templates", DEFAULT_ROOT / "templates"))
+        env.globals["line"] = Lines(env, keys, cache)
+        wanted = outputs(site, bodies, Urls(site.config.base_url))
+        found = {o.path: (key, cache.get("page", key)) for o in wanted
+                 for key in [keys.key(o.template, o.context) if o.template else digest(keys.salt, o.path,
+                                                                                        keys.fingerprint(o.make))]}
+        missing = [o for o in wanted if found[o.path][1] is None]
+        if any(o.template and "line" in (keys.read_by(o.template) or {"line"}) for o in missing):
+            for entry in site.entries:  # drawn here once, not in each worker
+                env.globals["line"](entry.incident)  # type: ignore[operator]
+        for template in {o.template for o in missing if o.template}:
+            env.get_template(template)  # compiled here once, not in each worker
+        if missing:
+            warm_markdown()
+        # Workers get only positions in `missing`: they were forked with it, and what it holds cannot be pickled.
+        rendered = parallel_map(lambda n: _render(missing[n], env, source), range(len(missing)))
+        for output, packed in zip(missing, rendered, strict=True):
+            found[output.path] = (found[output.path][0], packed)
+            cache.put("page", found[output.path][0], packed)
+    except jinja2.TemplateError as error:
+        raise SiteError([template_problem(error, source)]) from None
+    return {path: packed for path, (_, packed) in found.items()}
+
+
+def _render(output: Output, env: jinja2.Environment, source: Path) -> Packed:
+    """One output file's contents, packed (in a worker: a template error becomes a problem here)."""
+    if output.make is not None:
+        return Packed.of(output.make.value())
+    assert output.template is not None
+    context = {name: value.value() if isinstance(value, Call) else value for name, value in output.context.items()}
+    try:
+        return Packed.of(xml_text(env.get_template(output.template).render(context)).encode("utf-8"))
     except jinja2.TemplateError as error:
         raise SiteError([template_problem(error, source)]) from None
 

@@ -1,6 +1,6 @@
 """`serve`: a live-reloading preview, with drafts, built into a temporary folder and never into public/.
 
-The server knows one thing about building: a builder, `rebuild(changed) -> list[Problem]`, called once each burst
+The server knows one thing about building: a builder, `rebuild() -> list[Problem]`, called once each burst
 of changes under site.toml, content/, templates/ and static/ has settled (the folders are watched through the
 system's file events, inotify on Linux), and again if files changed while it ran.
 Browsers reload only after it returns. Problems never stop the server: they are printed as `build` prints
@@ -27,7 +27,7 @@ import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -48,7 +48,7 @@ from salvo.options import Options
 from salvo.pipeline import BuildReport
 from salvo.sites import SITES_FILE
 
-Builder = Callable[[Collection[str] | None], list[Problem]]  # what changed (None: everything) -> problems
+Builder = Callable[[], list[Problem]]  # build the preview -> its problems
 WATCHED = ("site.toml", "content", "templates", "static")
 FOLDERS = WATCHED[1:]
 POLLED = (WATCHED[0], SITES_FILE)  # the files read with the configuration
@@ -72,14 +72,13 @@ def preview_builder(source: Path, work: Path, base_url: str) -> Builder:
     """The one call the server makes: build the site with drafts into work/site; problems, never exceptions."""
     options = Options(drafts=True, base_url=base_url)
     cache = Cache(work / "cache", persist=False)  # each rebuild reuses the last one's work from memory
-    last: BuildReport | None = None  # the last good build, when the preview shows exactly it
+    last: BuildReport | None = None  # the last good build, whose site the next one reuses if nothing in it changed
 
-    def rebuild(changed: Collection[str] | None) -> list[Problem]:
+    def rebuild() -> list[Problem]:
         """Build the preview; return what is wrong with the site (nothing is written then)."""
         nonlocal last
-        built, last = last, None  # after a failure, the next rebuild is a whole one
         try:
-            last = pipeline.rebuild(source, work / "site", options, cache, built, changed or ())
+            last = pipeline.build(source, work / "site", options, cache, last)
         except SiteError as error:
             return error.problems
         except Exception as error:
@@ -187,13 +186,13 @@ class Rebuilder:
         """Start watching, build once, then rebuild on changes: a change made during the first build is kept."""
         self.threads[0].start()
         self.watching.wait(timeout=10)
-        self.run("Preview with drafts", None, "built")
+        self.run("Preview with drafts", "built")
         self.threads[1].start()
 
-    def run(self, reason: str, changed: set[str] | None, done: str = "rebuilt") -> None:
+    def run(self, reason: str, done: str = "rebuilt") -> None:
         """Call the builder once, publish its problems and print them, with one line for the rebuild."""
         started = time.perf_counter()
-        problems = self.rebuild(changed)
+        problems = self.rebuild()
         self.preview.problems = problems
         ms = (time.perf_counter() - started) * 1000
         for problem in problems:
@@ -252,7 +251,7 @@ class Rebuilder:
             with contextlib.suppress(queue.Empty):
                 while True:
                     changed |= self.changes.get_nowait()
-            self.run(f"{min(changed) if len(changed) == 1 else f'{len(changed)} files'} changed", changed)
+            self.run(f"{min(changed) if len(changed) == 1 else f'{len(changed)} files'} changed")
             if self.changes.empty() and not self.stopped.is_set():
                 self.loop.add_callback(reload_browsers)
 

@@ -340,7 +340,6 @@ def validate_note(raw: RawNote, config: SiteConfig, today: dt.date) -> tuple[Not
             description=check.get("description", check.text) or "",
             weight=check.get("weight", check.integer, default=0) or 0,
             draft=check.get("draft", check.flag, default=False),
-            body=raw.body,
         )
         if slug in RESERVED_PAGES:
             check.fail("title", f"a page cannot be named `{raw.stem}`: the site uses /{slug}/ itself; rename the file")
@@ -357,7 +356,6 @@ def validate_note(raw: RawNote, config: SiteConfig, today: dt.date) -> tuple[Not
             sources=check.get("sources", check.sources, required=True, default=()),
             tags=check.get("tags", check.tags, default=()),
             draft=check.get("draft", check.flag, default=False),
-            body=raw.body,
             unfinished=tuple(check.blanks),
         )
     else:
@@ -418,7 +416,6 @@ def _incident(raw: RawNote, check: Checker, slug: str) -> Incident:
         sources=check.get("sources", check.sources, required=True, default=()),
         tags=check.get("tags", check.tags, default=()),
         draft=check.get("draft", check.flag, default=False),
-        body=raw.body,
         unfinished=tuple(check.blanks),
     )
 

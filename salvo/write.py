@@ -240,31 +240,6 @@ def _in_place(paths: dict[str, bytes | Packed], target: Path, live: Survey) -> R
     return _trusted(_recorded(target, paths, live, changed + live.strays), _mark(target))
 
 
-def patch_site(files: dict[str, bytes | Packed], destination: Path, previous: Outputs | None) -> Outputs | None:
-    """Replace some of the live site's files in place, each written beside it and renamed over it (as Lektor
-    does), and return what the folders now hold; None, having written nothing, unless `previous` describes the
-    live site and it already has every one of these files.
-
-    For `serve`, after an edit that changes only a few pages: no other page changes, so each file is whole at
-    every moment. The spare is untouched: it shares no inode with the new files.
-    """
-    destination = destination.resolve()
-    if previous is None or not isinstance(previous.live, Record) or not files.keys() <= previous.live.files.keys():
-        return None
-    changed: dict[str, Known] = {}
-    for rel, content in files.items():
-        value = _digest_of(content)
-        if previous.live.files[_checked(rel)][0] != value:
-            target = destination / rel
-            temp = target.with_name(f"{TEMP_PREFIX}{target.name}")
-            _write(temp, content)
-            os.replace(temp, target)
-            changed[rel] = (value, signature_of(os.lstat(target)))
-    folders = {rel: signature_of(os.lstat(destination / rel)) for rel in {r.rpartition("/")[0] for r in changed}}
-    live = Record({**previous.live.files, **changed}, {**previous.live.folders, **folders})
-    return Outputs(_trusted(live, _mark(destination)), previous.spare)
-
-
 def survey(folder: Path, record: Record, paths: dict[str, bytes | Packed]) -> Survey:
     """Look at a folder without following links in it: each folder of the site's, listed unless its signature is
     the trusted one recorded, and each file at one of the site's paths, known by the recorded digest while its

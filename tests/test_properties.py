@@ -107,7 +107,7 @@ def check_note(data: bytes, rel: str = REL) -> None:
     assert_problems(found, rel, lines)
     assert (note is None) == bool(found)
     if note is not None:
-        html = render_markdown(note.body)
+        html = render_markdown(raw.body)
         assert executable_markup(html, fragment=True) == []
         plain_text(html)
 
