@@ -14,6 +14,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
+from salvo.progress import progress
+
 MIN_ITEMS = 48
 _task: Callable[[Any], Any] | None = None
 
@@ -38,16 +40,13 @@ def workers() -> int:
         return os.cpu_count() or 1
 
 
-def parallel_map(task: Callable[[Any], Any], items: Sequence[Any], meanwhile: Callable[[], None] = lambda: None
-                 ) -> list[Any]:
-    """[task(i) for i in items], spread over forked workers when there is enough work to pay for them; this
-    process runs `meanwhile` as they work (else after the items), so its own work does not wait for theirs."""
+def parallel_map(task: Callable[[Any], Any], items: Sequence[Any], what: str) -> list[Any]:
+    """[task(i) for i in items], spread over forked workers when there is enough work to pay for them; on a
+    terminal, a line says how far `what` has got once it takes more than a second."""
     global _task
     count = workers()
     if len(items) < MIN_ITEMS or count < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        results = [task(item) for item in items]
-        meanwhile()
-        return results
+        return [task(item) for item in progress(items, what)]
     _task = task
     # Frozen objects are never scanned by the collector, so the workers do not copy the parent's memory by
     # touching it (copy-on-write) nor spend time walking it.
@@ -58,11 +57,10 @@ def parallel_map(task: Callable[[Any], Any], items: Sequence[Any], meanwhile: Ca
                                  initializer=_worker_signals) as pool:
             results = pool.map(_run, items, chunksize=max(1, len(items) // (count * 4)))  # forks and submits
             try:
-                meanwhile()
+                return list(progress(results, what, total=len(items)))
             except BaseException:
                 pool.shutdown(cancel_futures=True)  # what has not started never will: the build has failed
                 raise
-            return list(results)
     finally:
         _task = None
         gc.unfreeze()

@@ -84,7 +84,8 @@ def read_notes(source: Path, config: SiteConfig, day: dt.date, cache: Cache
             if signed and settled(signed, before):
                 file_keys[rel] = key
     read = partial(_read_and_check, salt=salt, config=config, day=day, cache=cache)
-    for (rel, _), (content, key, checked) in zip(unknown, parallel_map(read, unknown), strict=True):
+    found = parallel_map(read, unknown, "Reading notes")
+    for (rel, _), (content, key, checked) in zip(unknown, found, strict=True):
         results[rel] = checked
         if content and key:
             cache.put("note", key, checked)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from typing import TextIO, TypeVar
 
 T = TypeVar("T")
@@ -12,19 +12,20 @@ AFTER = 1.0  # seconds of work before a line is shown: quick runs print nothing 
 EVERY = 0.1  # seconds between updates of the line
 
 
-def progress(items: Sequence[T], what: str, stream: TextIO | None = None, after: float = AFTER) -> Iterator[T]:
+def progress(items: Iterable[T], what: str, stream: TextIO | None = None, after: float = AFTER,
+             total: int | None = None) -> Iterator[T]:
     """Yield the items; on a terminal, once `after` seconds have passed, keep one line `what: n of total (p%)`
-    up to date, and erase it when done."""
+    up to date, and erase it when done. `total` is how many there are, when `items` cannot say."""
     stream = stream or sys.stderr
     if not stream.isatty():
         yield from items
         return
-    total, shown = len(items), False
+    total, shown = len(items) if total is None else total, False  # type: ignore[arg-type]
     due = time.monotonic() + after
     try:
         for done, item in enumerate(items):
             if time.monotonic() >= due:
-                stream.write(f"\r{what}: {done:,} of {total:,} ({done * 100 // total}%)\x1b[K")
+                stream.write(f"\r{what}: {done:,} of {total:,} ({done * 100 // max(total, 1)}%)\x1b[K")
                 stream.flush()
                 due, shown = time.monotonic() + EVERY, True
             yield item

@@ -275,7 +275,7 @@ def render_site(site: Site, bodies: dict[str, str], source: Path, cache: Cache) 
         if missing:
             warm_markdown()
         # Workers get only positions in `missing`: they were forked with it, and what it holds cannot be pickled.
-        rendered = parallel_map(lambda n: _render(missing[n], env, source), range(len(missing)))
+        rendered = parallel_map(lambda n: _render(missing[n], env, source), range(len(missing)), "Rendering pages")
         for output, packed in zip(missing, rendered, strict=True):
             found[output.path] = (found[output.path][0], packed)
             cache.put("page", found[output.path][0], packed)

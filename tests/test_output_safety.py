@@ -36,12 +36,13 @@ def temporaries(site: Site) -> list[Path]:
     return sorted(site.root.glob(".public.salvo-tmp-*"))
 
 
-def record(version: str, count: int = 240) -> dict[str, str]:
-    """A site's worth of incident notes; versions differ in same-length titles and in one note's name."""
+def record(version: str, count: int = 240, every: int = 23) -> dict[str, str]:
+    """A site's worth of incident notes, `every` days apart; versions differ in same-length titles and in one
+    note's name."""
     files = {}
     day = dt.date(2009, 2, 1)
     for n in range(count):
-        date = (day + dt.timedelta(days=n * 23)).isoformat()
+        date = (day + dt.timedelta(days=n * every)).isoformat()
         stem = f"{date}-launch-{n:03d}" if not (n == 7 and version == "B") else f"{date}-renamed-{n:03d}"
         files[f"content/incidents/{stem}.md"] = incident(f"Launch {n:03d} {version * 4}", date,
                                                          tags=f"[group-{n % 9}]", province=f"Province {n % 5}")
