@@ -16,6 +16,7 @@ from pathlib import Path
 
 from salvo.errors import SiteError, machine_problem
 from salvo.options import Options, today
+from salvo.schema import INCIDENT, LAUNCH
 from salvo.stamp import CACHE_DIR, Stamp, cache_folder
 
 COMMANDS = ("build", "serve", "new", "check", "import")
@@ -130,24 +131,11 @@ def parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     outcomes = vocabulary(argv, "outcomes") or "a key of [vocabularies.outcomes] in site.toml"
     new.add_argument("title", nargs="?",
                      help="the incident in a few words, quoted; asked for when left out in a terminal")
-    options = (
-        ("date", "YYYY-MM-DD", f"the date in Korea, {KOREA}; YYYY-MM when only the month is known "
-                               "(default: today in Korea)"),
-        ("time", "HH:MM", f"the time of the launch, {KOREA}, on a 24-hour clock (default: unknown)"),
-        ("type", "TYPE", f"the missile class, one of: {types} (default: blank, to fill in)"),
-        ("name", "NAME", "the missile's name, e.g. Hwasong-18; Unknown when unidentified (default: unknown)"),
-        ("count", "N", "the number of missiles fired, a whole number of 1 or more (default: unknown)"),
-        ("site", "SITE", "the launch site, a name or alias from launch-sites.toml, e.g. Wonsan: fills in its "
-                         "canonical name, province and coordinates (default: unknown)"),
-        ("province", "PROVINCE", "the province (default: the launch site's, else unknown)"),
-        ("distance", "KM", "the distance flown, in km (default: unknown)"),
-        ("apogee", "KM", "the highest altitude reached, in km (default: unknown)"),
-        ("landing", "WHERE", 'where it came down, e.g. "Sea of Japan (East Sea)" (default: unknown)'),
-        ("outcome", "OUTCOME", f"one of: {outcomes} (default: blank, to fill in)"),
-    )
-    for flag, metavar, text in options:
-        new.add_argument(f"--{flag}", metavar=metavar, help=text)
-    new.add_argument("--kind", choices=("launch", "nuclear_test"), default="launch",
+    words = {"missile_types": types, "outcomes": outcomes, "korea": KOREA}
+    for option in (spec.option for spec in INCIDENT if spec.option):
+        new.add_argument(f"--{option.flag}", metavar=option.metavar, help=option.help.format(**words))
+    kinds = next(spec.choices for spec in INCIDENT if spec.name == "kind")
+    new.add_argument("--kind", choices=kinds, default=LAUNCH,
                      help="a missile launch or a nuclear test (default: launch)")
     new.set_defaults(usage_error=new.error)
 

@@ -8,13 +8,13 @@ import json
 from typing import Any
 
 from salvo.assemble import Entry, Site
+from salvo.schema import INCIDENT
 from salvo.urls import Urls
 
 PATHS = ("data/incidents.csv", "data/incidents.json", "data/periods.json", "robots.txt")
-CSV_FIELDS = ("event_id", "date", "time_kst", "kind", "administration", "missile_type", "missile_name", "count",
-              "launch_site", "province", "latitude", "longitude", "distance_km", "apogee_km", "landing", "outcome",
-              "hypersonic", "overflew_japan", "record_status", "in_comparable_record", "judgement_calls", "url",
-              "sources")
+PUBLISHED = tuple(f for f in INCIDENT if f.column)  # the note's fields, as the schema names their columns
+DERIVED = ("administration", "in_comparable_record", "judgement_calls", "url", "sources")
+CSV_FIELDS = (*(f.column for f in PUBLISHED), *DERIVED)
 
 
 def make(path: str, site: Site, urls: Urls) -> bytes:
@@ -38,13 +38,10 @@ def make(path: str, site: Site, urls: Urls) -> bytes:
 def row(entry: Entry, site: Site, urls: Urls) -> dict[str, Any]:
     """One incident as a flat record, with its derived administration."""
     i = entry.incident
-    return {
-        "event_id": i.event_id, "date": i.when.iso, "time_kst": i.when.time, "kind": i.kind,
-        "administration": entry.period.label if entry.period else None, "missile_type": i.missile_type,
-        "missile_name": i.missile_name, "count": i.count, "launch_site": i.launch_site, "province": i.province,
-        "latitude": i.latitude, "longitude": i.longitude, "distance_km": i.distance_km, "apogee_km": i.apogee_km,
-        "landing": i.landing, "outcome": i.outcome, "hypersonic": i.hypersonic,
-        "overflew_japan": i.overflew_japan, "record_status": i.record_status,
+    own = {f.column: i.when.iso if f.name == "date" else i.when.time if f.name == "time" else getattr(i, f.name)
+           for f in PUBLISHED}
+    return own | {
+        "administration": entry.period.label if entry.period else None,
         "in_comparable_record": i.comparable,
         "judgement_calls": [call.id for call, slugs in site.calls if i.slug in slugs],
         "url": urls.absolute(f"/incidents/{i.slug}/"),

@@ -28,6 +28,7 @@ from salvo.notes import CONTENT, RawNote, parse_bytes, read_note, too_large
 from salvo.options import today
 from salvo.progress import progress
 from salvo.render import day_label, number, plural
+from salvo.schema import INCIDENT, Field
 from salvo.slugs import slugify
 from salvo.validate import validate_note
 
@@ -256,32 +257,10 @@ def launch_note(row: dict[str, str], line: int) -> Planned:
     kind_word = row["missile_type"]
     site = _blank(row["launch_site"])
     count = _int(row["count"])
-    front: dict[str, Any] = {
-        "title": _launch_title(name, kind_word, count, site),
-        "date": row["date"],
-        "time": _blank(row["time_local"]),
-        "kind": "launch",
-        "missile_type": kind_word,
-        "missile_name": name,
-        "count": count,
-        "launch_site": site,
-        "province": _blank(row["province"]),
-        "latitude": _num(row.get("facility_lat", "")),
-        "longitude": _num(row.get("facility_lon", "")),
-        "distance_km": _num(row["distance_km"]),
-        "apogee_km": _num(row["apogee_km"]),
-        "landing": _blank(row["landing"]),
-        "outcome": row["outcome"],
-        "outcome_detail": _blank(row.get("outcome_detail", "")),
-        "hypersonic": {"yes": "confirmed", "claimed": "claimed"}.get(row.get("hypersonic", "")),
-        "overflew_japan": row.get("overflew_japan") == "yes",
-        "record_status": row["record_status"],
-        "event_id": row["event_id"],
-        "caveats": _caveats(row, month_only),
-        "sources": _sources(row["source_urls"]),
-        "tags": [],
-        "draft": False,
-    }
+    made = {"title": _launch_title(name, kind_word, count, site), "kind": "launch",
+            "caveats": _caveats(row, month_only), "sources": _sources(row["source_urls"]), "tags": [], "draft": False}
+    front = {f.name: made[f.name] if f.name in made else _cell(f, row.get(f.imported or "", ""))
+             for f in INCIDENT if f.name in made or f.imported}
     stem = f"{row['date']}-{slugify(name if name and name != 'Unknown' else kind_word)}"
     return Planned(line, row["event_id"], "incidents", stem, front, "")
 
@@ -327,12 +306,14 @@ def _launch_body(front: dict[str, Any], month_only: bool) -> str:
     count = front["count"]
     what = NOUNS.get(front["missile_type"], front["missile_type"])
     name = front["missile_name"] if front["missile_name"] not in (None, "Unknown") else None
-    amount = f"{NAMES.get(count) or number(count)} " if count else "an unrecorded number of "
+    amount = f"{NAMES.get(count) or number(count)} " if count else "one or more "
     plural = "s" if count != 1 else ""
     named = f" ({name})" if name else ""
     site = front["launch_site"] if front["launch_site"] not in (None, "Unknown") else "an unidentified site"
     province = f" in {front['province']}" if front["province"] else ""
     sentences = [f"{when}, North Korea launched {amount}{what}{plural}{named} from {site}{province}."]
+    if not count:
+        sentences.append("The record does not say how many.")
     flight = []
     if front["distance_km"] is not None:
         flight.append(f"flew about {number(front['distance_km'])} km")
@@ -408,6 +389,15 @@ def _title_from_url(url: str, publisher: str) -> str:
         text = " ".join(parts)
         return text[0].upper() + text[1:]
     return f"Report by {publisher}"
+
+
+def _cell(spec: Field, cell: str) -> Any:
+    """A CSV cell as the value of a front-matter field, read by the field's rule."""
+    if spec.imported_words:
+        return dict(spec.imported_words).get(cell.strip(), spec.default)
+    if spec.rule == "count":
+        return _int(cell)
+    return _num(cell) if spec.numeric else _blank(cell)
 
 
 def _blank(value: str | None) -> str | None:

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from salvo.config import Period
 from salvo.hashing import digest
 from salvo.options import KST
+from salvo.schema import LAUNCH as LAUNCH  # the kinds of incident are the schema's
+from salvo.schema import NUCLEAR_TEST as NUCLEAR_TEST
 
-LAUNCH = "launch"
-NUCLEAR_TEST = "nuclear_test"
 SUPPLEMENT = "supplement"
 
 

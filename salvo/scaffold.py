@@ -22,47 +22,17 @@ from salvo.errors import Problem, SiteError
 from salvo.model import LAUNCH
 from salvo.notes import CONTENT, parse_note, read_note
 from salvo.options import today
+from salvo.schema import INCIDENT
 from salvo.sites import SITES_FILE
 from salvo.slugs import slugify
-from salvo.validate import INCIDENT_KEYS, validate_note
+from salvo.validate import validate_note
 
 FOLDER = f"{CONTENT}/incidents"
 MAX_SLUG = 60
-# Front-matter key -> the `new` option that sets it.
-OPTIONS = {"title": "title", "date": "date", "time": "time", "kind": "kind", "missile_type": "type",
-           "missile_name": "name", "count": "count", "launch_site": "site", "province": "province",
-           "distance_km": "distance", "apogee_km": "apogee", "landing": "landing", "outcome": "outcome"}
-NUMBERS = ("count", "distance_km", "apogee_km")
-# Fields with a true default for a note an editor adds by hand; every other field starts blank.
-DEFAULTS: dict[str, Any] = {"kind": LAUNCH, "overflew_japan": False, "record_status": "editor", "caveats": [],
-                            "tags": [], "draft": True}
-COMMENTS = {
-    "title": "required: the incident in a few words",
-    "date": "required: \"YYYY-MM-DD\", or \"YYYY-MM\" when only the month is known; the date in Korea",
-    "time": "\"HH:MM\", quoted, Korea Standard Time (UTC+9); null if unknown",
-    "kind": "launch | nuclear_test",
-    "missile_type": "required for launches: one of {missile_types}",
-    "missile_name": "text, e.g. \"Hwasong-14\"; \"Unknown\" when unidentified; null if unknown",
-    "count": "missiles in the event, a whole number of 1 or more; null if unknown",
-    "launch_site": "{sites}; \"Unknown\" or null if unknown",
-    "province": "text; null if unknown",
-    "latitude": "the launch facility's latitude in degrees, a number; null if unknown",
-    "longitude": "the launch facility's longitude in degrees, a number; null if unknown",
-    "distance_km": "km flown, a number; null if unknown",
-    "apogee_km": "highest altitude in km, a number; null if unknown",
-    "landing": "where it came down, text, e.g. \"Sea of Japan (East Sea)\"; null if unknown",
-    "outcome": "required for launches: one of {outcomes}",
-    "outcome_detail": "text, e.g. \"1 failure, 2 success\"; null if none",
-    "hypersonic": "confirmed | claimed; null if neither",
-    "overflew_japan": "true if it flew over the Japanese home islands",
-    "record_status": "one of {record_statuses}; supplement = outside the ballistic record",
-    "event_id": "the record's id, unique across notes; null if none",
-    "yield_kt": "nuclear tests: estimated yield as text, e.g. \"10-20\"; null otherwise",
-    "seismic_magnitude": "nuclear tests: body-wave magnitude, a number; null otherwise",
-    "caveats": "list of text: what a reader should know about the figures",
-    "tags": "list of text",
-    "draft": "true while unfinished: left out by `build`, shown by `serve`; set it to false to publish the note",
-}
+FIELD = {f.name: f for f in INCIDENT}
+# Fields an editor adds by hand start with the schema's defaults (as lists, in YAML), and as a draft.
+DEFAULTS: dict[str, Any] = {f.name: list(f.default) if isinstance(f.default, tuple) else f.default
+                            for f in INCIDENT if f.default is not None} | {"draft": True}
 SOURCES_TODO = (
     "sources:  # required, at least one: TODO fill in this entry; the note cannot be published without it\n"
     "  - title: null  # TODO: the source's title, e.g. \"Press release on the launch\"\n"
@@ -115,10 +85,10 @@ def new_note(args: argparse.Namespace) -> int:
 def given_values(args: argparse.Namespace) -> dict[str, Any]:
     """The front-matter values given on the command line, numbers read as numbers."""
     values: dict[str, Any] = {}
-    for key, option in OPTIONS.items():
-        value = getattr(args, option, None)
+    for spec in INCIDENT:
+        value = getattr(args, spec.option.flag if spec.option else spec.name, None)  # the title and --kind too
         if value is not None:
-            values[key] = convert(key, value)
+            values[spec.name] = convert(spec.name, value)
     return values
 
 
@@ -137,7 +107,7 @@ def with_site(values: dict[str, Any], config: SiteConfig) -> dict[str, Any]:
 def convert(key: str, text: str) -> Any:
     """A command-line string as the front-matter value it stands for (text stays text for validation to judge)."""
     text = text.strip()
-    if key not in NUMBERS:
+    if not FIELD[key].numeric:
         return text
     for kind in (int, float):
         try:
@@ -154,12 +124,12 @@ def note_text(values: dict[str, Any], config: SiteConfig) -> str:
     words = {name: " | ".join(vocabulary) for name, vocabulary in config.vocabularies.items()}
     words["sites"] = f"a name or alias from {SITES_FILE}" if config.sites else "text"
     lines = ["---\n"]
-    for key in INCIDENT_KEYS:
-        if key == "sources":
+    for spec in INCIDENT:
+        if spec.name == "sources":
             lines.append(SOURCES_TODO)
             continue
-        value = values.get(key, DEFAULTS.get(key))
-        lines.append(f"{key}: {scalar(value)}  # {COMMENTS[key].format(**words)}\n")
+        value = values.get(spec.name, DEFAULTS.get(spec.name))
+        lines.append(f"{spec.name}: {scalar(value)}  # {spec.comment.format(**words)}\n")
     return "".join(lines) + "---\n" + BODY
 
 

@@ -13,8 +13,9 @@ from urllib.parse import urlsplit
 from salvo.config import CONFIG_FILE, SiteConfig
 from salvo.errors import Problem, did_you_mean
 from salvo.markup import costly_markdown
-from salvo.model import LAUNCH, NUCLEAR_TEST, ContextEvent, Incident, Note, Notes, Page, Source, When
+from salvo.model import LAUNCH, ContextEvent, Incident, Note, Notes, Page, Source, When
 from salvo.notes import RawNote
+from salvo.schema import CONTEXT, INCIDENT, PAGE, Field
 from salvo.sites import UNKNOWN, normal
 from salvo.slugs import slugify
 
@@ -273,6 +274,32 @@ class Checker:
             return None
         return text
 
+    def choice(self, key: str, value: Any, allowed: tuple[str, ...]) -> str | None:
+        """Text that must be one of a few fixed words."""
+        text = self.text(key, value)
+        if text is not None and text not in allowed:
+            self.fail(key, f"`{key}` is `{_shown(text)}`: use one of {', '.join(allowed)}."
+                      f"{did_you_mean(text, allowed)}")
+            return None
+        return text
+
+    def rule(self, spec: Field) -> Callable[[str, Any], Any]:
+        """The check a schema field names."""
+        if spec.rule == "word":
+            return self.word(spec.vocabulary)
+        if spec.rule == "choice":
+            return lambda key, value: self.choice(key, value, spec.choices)
+        return getattr(self, spec.rule)  # type: ignore[no-any-return]
+
+    def read(self, fields: tuple[Field, ...], launch: bool = False) -> dict[str, Any]:
+        """The checked value of each field (its default when left out or null), by name."""
+        values = {}
+        for spec in fields:
+            required = spec.required == "always" or (launch and spec.required == "launch")
+            value = self.get(spec.name, self.rule(spec), required=required, default=spec.default)
+            values[spec.name] = spec.default if value is None else value
+        return values
+
     def unknown_keys(self, known: tuple[str, ...]) -> None:
         """Every key the schema does not know, with the nearest known one suggested."""
         for key in self.raw.values:
@@ -316,14 +343,6 @@ def _clashes(pairs: list[tuple[str, str]], what: str) -> list[Problem]:
     return problems
 
 
-INCIDENT_KEYS = ("title", "date", "time", "kind", "missile_type", "missile_name", "count", "launch_site", "province",
-                 "latitude", "longitude", "distance_km", "apogee_km", "landing", "outcome", "outcome_detail",
-                 "hypersonic", "overflew_japan", "record_status", "event_id", "yield_kt", "seismic_magnitude",
-                 "caveats", "sources", "tags", "draft")
-CONTEXT_KEYS = ("title", "date", "end_date", "kind", "sources", "tags", "draft")
-PAGE_KEYS = ("title", "description", "weight", "draft")
-
-
 def validate_note(raw: RawNote, config: SiteConfig, today: dt.date) -> tuple[Note | None, list[Problem]]:
     """Check one note against the schema of its section."""
     check = Checker(raw, config, today)
@@ -333,31 +352,17 @@ def validate_note(raw: RawNote, config: SiteConfig, today: dt.date) -> tuple[Not
                                       f"{len(slug.encode('utf-8'))} bytes, over the limit of {MAX_SEGMENT_BYTES}: "
                                       "shorten the file name"))
     if raw.section == "pages":
-        check.unknown_keys(PAGE_KEYS)
-        note: Any = Page(
-            stem=raw.stem, slug=slug, rel=raw.rel,
-            title=check.get("title", check.text, required=True),
-            description=check.get("description", check.text) or "",
-            weight=check.get("weight", check.integer, default=0) or 0,
-            draft=check.get("draft", check.flag, default=False),
-        )
+        check.unknown_keys(tuple(f.name for f in PAGE))
+        note: Any = Page(stem=raw.stem, slug=slug, rel=raw.rel, **check.read(PAGE))
         if slug in RESERVED_PAGES:
             check.fail("title", f"a page cannot be named `{raw.stem}`: the site uses /{slug}/ itself; rename the file")
     elif raw.section == "context":
-        check.unknown_keys(CONTEXT_KEYS)
-        when = check.get("date", check.when, required=True)
+        check.unknown_keys(tuple(f.name for f in CONTEXT))
+        values = check.read(CONTEXT)
+        when = values.pop("date")
         _check_stem(check, when)
-        note = ContextEvent(
-            stem=raw.stem, slug=slug, rel=raw.rel,
-            title=check.get("title", check.text, required=True),
-            when=when,
-            end_date=check.get("end_date", check.plain_date),
-            kind=check.get("kind", check.word("context_kinds"), required=True),
-            sources=check.get("sources", check.sources, required=True, default=()),
-            tags=check.get("tags", check.tags, default=()),
-            draft=check.get("draft", check.flag, default=False),
-            unfinished=tuple(check.blanks),
-        )
+        note = ContextEvent(stem=raw.stem, slug=slug, rel=raw.rel, when=when, unfinished=tuple(check.blanks),
+                            **values)
     else:
         note = _incident(raw, check, slug)
     complete_to = config.complete_to
@@ -374,59 +379,21 @@ def validate_note(raw: RawNote, config: SiteConfig, today: dt.date) -> tuple[Not
 
 
 def _incident(raw: RawNote, check: Checker, slug: str) -> Incident:
-    """Check an incident note's fields; launches need a missile type and an outcome."""
-    check.unknown_keys(INCIDENT_KEYS)
-    kind = check.get("kind", lambda k, v: _one_of(check, k, v, (LAUNCH, NUCLEAR_TEST)), default=LAUNCH)
-    launch = kind == LAUNCH
-    when = check.get("date", check.when, required=True)
+    """Check an incident note's fields; launches need what the schema requires of them."""
+    check.unknown_keys(tuple(f.name for f in INCIDENT))
+    kind = check.read(tuple(f for f in INCIDENT if f.name == "kind"))["kind"]
+    values = check.read(tuple(f for f in INCIDENT if f.name != "kind"), launch=kind == LAUNCH)
+    when, time = values.pop("date"), values.pop("time")
     _check_stem(check, when)
-    text = check.text
-    site = check.get("launch_site", text)
-    latitude, longitude = check.get("latitude", check.coordinate), check.get("longitude", check.coordinate)
+    site = values["launch_site"]
     facility = None if site is None or normal(site) == UNKNOWN else site
     if site and check.config.sites:
-        facility, found = check.config.sites.judge(site, latitude, longitude)
+        facility, found = check.config.sites.judge(site, values["latitude"], values["longitude"])
         for key, message in found:
             check.fail(key, message)
     return Incident(
-        stem=raw.stem, slug=slug, rel=raw.rel,
-        title=check.get("title", text, required=True),
-        when=When(when.date, when.precision, check.get("time", check.time)) if when else When(dt.date.min, "day"),
-        kind=kind,
-        missile_type=check.get("missile_type", check.word("missile_types"), required=launch),
-        missile_name=check.get("missile_name", text),
-        count=check.get("count", check.count),
-        launch_site=site,
-        facility=facility,
-        province=check.get("province", check.segment),
-        latitude=latitude,
-        longitude=longitude,
-        distance_km=check.get("distance_km", check.number),
-        apogee_km=check.get("apogee_km", check.number),
-        landing=check.get("landing", text),
-        outcome=check.get("outcome", check.word("outcomes"), required=launch),
-        outcome_detail=check.get("outcome_detail", text),
-        hypersonic=check.get("hypersonic", lambda k, v: _one_of(check, k, v, ("confirmed", "claimed"))),
-        overflew_japan=check.get("overflew_japan", check.flag, default=False),
-        record_status=check.get("record_status", check.word("record_statuses"), default="editor") or "editor",
-        event_id=check.get("event_id", text),
-        yield_kt=check.get("yield_kt", text),
-        seismic_magnitude=check.get("seismic_magnitude", check.number),
-        caveats=check.get("caveats", check.texts, default=()),
-        sources=check.get("sources", check.sources, required=True, default=()),
-        tags=check.get("tags", check.tags, default=()),
-        draft=check.get("draft", check.flag, default=False),
-        unfinished=tuple(check.blanks),
-    )
-
-
-def _one_of(check: Checker, key: str, value: Any, allowed: tuple[str, ...]) -> str | None:
-    """Text that must be one of a few fixed words."""
-    text = check.text(key, value)
-    if text is not None and text not in allowed:
-        check.fail(key, f"`{key}` is `{_shown(text)}`: use one of {', '.join(allowed)}.{did_you_mean(text, allowed)}")
-        return None
-    return text
+        stem=raw.stem, slug=slug, rel=raw.rel, kind=kind, facility=facility, unfinished=tuple(check.blanks),
+        when=When(when.date, when.precision, time) if when else When(dt.date.min, "day"), **values)
 
 
 def _check_stem(check: Checker, when: When | None) -> None:

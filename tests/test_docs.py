@@ -32,6 +32,7 @@ from conftest import ROOT
 
 from salvo.importer import CONTEXT_COLUMNS, LAUNCH_COLUMNS
 from salvo.reference import reference
+from salvo.schema import FIELDS
 
 DOCS = ROOT / "docs"
 BLOCK = re.compile(r"^```(\w+)([^\n]*)\n(.*?)^```$", re.M | re.S)
@@ -142,6 +143,14 @@ def test_the_commands_of_the_docs_print_what_the_docs_say(document, tmp_path):
 def test_the_configuration_reference_is_generated_from_the_checks():
     written = (DOCS / "configuration.md").read_text(encoding="utf-8")
     assert written == reference(), "regenerate it: python -m salvo.reference > docs/configuration.md"
+
+
+def test_the_note_format_shows_every_field_of_the_schema_in_its_order():
+    text = (DOCS / "note-format.md").read_text(encoding="utf-8")
+    for section, fields in FIELDS.items():
+        example = text.split(f"`content/{section}/", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+        front = example.split("---\n")[1]
+        assert re.findall(r"^([a-z_]+):", front, re.M) == [f.name for f in fields], section
 
 
 def test_the_vocabularies_described_are_the_sites():

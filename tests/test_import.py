@@ -240,8 +240,9 @@ def test_generated_accounts_read_as_english(make_site):
     assert site.run("import", "launches.csv").code == 0
     notes = site.root / "content/incidents"
     assert body(notes / "2017-07-04-cruise.md").startswith(
-        "On 4 July 2017 at 09:40 Korea time, North Korea launched an unrecorded number of cruise missiles from "
-        "Panghyon in North Pyongan Province. The record gives neither the distance flown nor the apogee.")
+        "On 4 July 2017 at 09:40 Korea time, North Korea launched one or more cruise missiles from "
+        "Panghyon in North Pyongan Province. The record does not say how many. The record gives neither the "
+        "distance flown nor the apogee.")
     two = body(notes / "2017-07-05-hwasong-14.md")
     assert "/ unknown" not in two and "unknown" not in two
     assert ("The longest flight flew about 933 km and reached an apogee of about 2,802 km. At least one came down "
@@ -250,7 +251,7 @@ def test_generated_accounts_read_as_english(make_site):
     assert "launched 1,200 SRBMs from" in many
     assert "flew about 12,000 km and reached an apogee of about 1,500.5 km" in many
     unknown = body(notes / "2017-07-07-hwasong-14.md")
-    assert "launched an unrecorded number of ICBMs (Hwasong-14) from" in unknown
+    assert "launched one or more ICBMs (Hwasong-14) from" in unknown
     assert "The longest flight flew about 933 km, coming down in the Sea of Japan (East Sea)." in unknown
     assert site.run("build").code == 0
 

@@ -354,4 +354,4 @@ def test_an_up_to_date_build_imports_only_the_stamp_and_the_signatures(make_site
     assert run.code == 0 and run.out.startswith("Up to date"), run
     imported = {line.split()[1].strip("'") for line in run.err.splitlines() if line.startswith("import ")}
     assert {name for name in imported if name.startswith("salvo")} == {
-        "salvo", "salvo.cli", "salvo.errors", "salvo.options", "salvo.signature", "salvo.stamp"}
+        "salvo", "salvo.cli", "salvo.errors", "salvo.options", "salvo.schema", "salvo.signature", "salvo.stamp"}

@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 from conftest import BUILD, ROOT, Run, Site, incident
 
-from salvo.validate import INCIDENT_KEYS
+from salvo.schema import INCIDENT
 
 TITLE = "Hwasong-14 ICBM launched from Panghyon"
 STEM = "2017-07-04-hwasong-14-icbm-launched-from-panghyon"
@@ -48,7 +48,7 @@ def test_scaffold_has_every_field_with_the_given_values_and_commented_blanks(mak
     assert run.out == f"content/incidents/{STEM}.md\n"
     assert "sources" in run.err
     values = front(path)
-    assert tuple(values) == INCIDENT_KEYS
+    assert tuple(values) == tuple(f.name for f in INCIDENT)
     assert values | {"sources": None} == {
         "title": TITLE, "date": "2017-07-04", "time": "09:40", "kind": "launch", "missile_type": "ICBM",
         "missile_name": "Hwasong-14", "count": 1, "launch_site": "Panghyon", "province": "North Pyongan",

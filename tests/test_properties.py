@@ -35,8 +35,9 @@ from salvo.config import SiteConfig, load_config
 from salvo.errors import Problem
 from salvo.markup import NEEDS, SkippingInlineProcessor, markdown_converter, plain_text, render_markdown
 from salvo.notes import parse_bytes
+from salvo.schema import INCIDENT
 from salvo.slugs import slugify
-from salvo.validate import INCIDENT_KEYS, segment_problem, validate_note
+from salvo.validate import segment_problem, validate_note
 from salvo.write import safe_relative
 
 TODAY = dt.date(2025, 6, 1)
@@ -172,7 +173,7 @@ def random_fields(draw: st.DrawFn) -> str:
     lines = ["---"]
     base = dict(line.split(": ", 1) for line in VALID.split("---\n")[1].splitlines() if ": " in line
                 and not line.startswith(" "))
-    for key in (*INCIDENT_KEYS, draw(st.sampled_from(["titel", "dates", "x", "sources.url", "<<"]))):
+    for key in (*(f.name for f in INCIDENT), draw(st.sampled_from(["titel", "dates", "x", "sources.url", "<<"]))):
         choice = draw(st.sampled_from(["random", "random", "valid", "absent"]))
         if choice == "random":
             lines.append(f"{key}: {draw(yaml_values())}")
