@@ -17,8 +17,9 @@ serve: $(VENV)/.runtime
 check: $(VENV)/.runtime
 	$(BIN)/python build.py check
 
+# -n auto: pytest-xdist runs the tests on every core.
 test: $(VENV)/.dev browser lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup
@@ -49,6 +50,7 @@ def body(text: str, base: str) -> Call:
     return call(html, text, base)
 
 
+@lru_cache(maxsize=64)  # a page shows its body and describes itself from it: Markdown converts it once
 def html(text: str, base: str) -> Markup:
     """Markdown as sanitized HTML, safe to put in a page as it is."""
     return Markup(render_markdown(text, base))
@@ -56,7 +58,7 @@ def html(text: str, base: str) -> Markup:
 
 def describe(text: str, base: str, fallback: str) -> str:
     """A page's description: the start of its note's body as plain text, or the fallback."""
-    return plain_text(render_markdown(text, base)) or fallback
+    return plain_text(html(text, base)) or fallback
 
 
 def feed_bodies(texts: tuple[tuple[str, str], ...], base: str) -> dict[str, str]:

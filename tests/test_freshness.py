@@ -22,7 +22,14 @@ import pytest
 from conftest import SITE_TOML, incident
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from salvo import cli, signature
 from salvo.cache import NoCache, unpacked
@@ -262,7 +269,13 @@ def quick_settling(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
 
 
-Freshness.TestCase.settings = settings(max_examples=int(os.environ.get("SALVO_FRESHNESS_EXAMPLES", "200")),
-                                       stateful_step_count=8, deadline=None,
-                                       suppress_health_check=[HealthCheck.too_slow])
-TestFreshness = Freshness.TestCase
+EXAMPLES = int(os.environ.get("SALVO_FRESHNESS_EXAMPLES", "200"))
+CHUNKS = 4  # the examples are shared among this many tests, so that pytest-xdist runs them on every core
+
+
+@pytest.mark.parametrize("chunk", range(CHUNKS))
+def test_every_rebuild_equals_a_clean_build(chunk: int) -> None:
+    """Random edits, each followed by both rebuilds and the comparison with clean builds (EXAMPLES in all)."""
+    run_state_machine_as_test(Freshness, settings=settings(
+        max_examples=max(1, EXAMPLES // CHUNKS), stateful_step_count=8, deadline=None,
+        suppress_health_check=[HealthCheck.too_slow]))
