@@ -16,7 +16,7 @@ from pathlib import Path
 
 from salvo.errors import SiteError, machine_problem
 from salvo.options import Options, today
-from salvo.schema import INCIDENT, LAUNCH
+from salvo.schema import INCIDENT, KIND
 from salvo.stamp import CACHE_DIR, Stamp, cache_folder
 
 COMMANDS = ("build", "serve", "new", "check", "import")
@@ -134,8 +134,7 @@ def parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     words = {"missile_types": types, "outcomes": outcomes, "korea": KOREA}
     for option in (spec.option for spec in INCIDENT if spec.option):
         new.add_argument(f"--{option.flag}", metavar=option.metavar, help=option.help.format(**words))
-    kinds = next(spec.choices for spec in INCIDENT if spec.name == "kind")
-    new.add_argument("--kind", choices=kinds, default=LAUNCH,
+    new.add_argument("--kind", choices=KIND.choices, default=KIND.default,
                      help="a missile launch or a nuclear test (default: launch)")
     new.set_defaults(usage_error=new.error)
 

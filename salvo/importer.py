@@ -23,7 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 from salvo.config import SiteConfig, load_config
 from salvo.errors import Problem, SiteError
-from salvo.model import NUCLEAR_TEST
+from salvo.model import LAUNCH, NUCLEAR_TEST
 from salvo.notes import CONTENT, RawNote, parse_bytes, read_note, too_large
 from salvo.options import today
 from salvo.progress import progress
@@ -257,7 +257,7 @@ def launch_note(row: dict[str, str], line: int) -> Planned:
     kind_word = row["missile_type"]
     site = _blank(row["launch_site"])
     count = _int(row["count"])
-    made = {"title": _launch_title(name, kind_word, count, site), "kind": "launch",
+    made = {"title": _launch_title(name, kind_word, count, site), "kind": LAUNCH,
             "caveats": _caveats(row, month_only), "sources": _sources(row["source_urls"]), "tags": [], "draft": False}
     front = {f.name: made[f.name] if f.name in made else _cell(f, row.get(f.imported or "", ""))
              for f in INCIDENT if f.name in made or f.imported}

@@ -55,6 +55,7 @@ SOURCES = entry("sources", "sources", required="always", default=(), column=None
 TAGS = entry("tags", "tags", "list of text", default=(), column=None)
 DRAFT = entry("draft", "flag", "true while unfinished: left out by `build`, shown by `serve`; set it to false "
               "to publish the note", default=False, column=None)
+KIND = entry("kind", "choice", "launch | nuclear_test", choices=(LAUNCH, NUCLEAR_TEST), default=LAUNCH)
 NONE = "(default: unknown)"
 
 INCIDENT = (
@@ -66,7 +67,7 @@ INCIDENT = (
     entry("time", "time", "\"HH:MM\", quoted, Korea Standard Time (UTC+9); null if unknown", column="time_kst",
       imported="time_local",
       option=Option("time", "HH:MM", "the time of the launch, {korea}, on a 24-hour clock " + NONE)),
-    entry("kind", "choice", "launch | nuclear_test", choices=(LAUNCH, NUCLEAR_TEST), default=LAUNCH),
+    KIND,
     entry("missile_type", "word", "required for launches: one of {missile_types}", vocabulary="missile_types",
       required="launch", imported="missile_type",
       option=Option("type", "TYPE", "the missile class, one of: {missile_types} (default: blank, to fill in)")),

@@ -15,7 +15,7 @@ from salvo.errors import Problem, did_you_mean
 from salvo.markup import costly_markdown
 from salvo.model import LAUNCH, ContextEvent, Incident, Note, Notes, Page, Source, When
 from salvo.notes import RawNote
-from salvo.schema import CONTEXT, INCIDENT, PAGE, Field
+from salvo.schema import CONTEXT, INCIDENT, KIND, PAGE, Field
 from salvo.sites import UNKNOWN, normal
 from salvo.slugs import slugify
 
@@ -292,16 +292,17 @@ class Checker:
         return getattr(self, spec.rule)  # type: ignore[no-any-return]
 
     def read(self, fields: tuple[Field, ...], launch: bool = False) -> dict[str, Any]:
-        """The checked value of each field (its default when left out or null), by name."""
+        """The checked value of each field by name: its default when left out or null, None when refused."""
         values = {}
         for spec in fields:
             required = spec.required == "always" or (launch and spec.required == "launch")
             value = self.get(spec.name, self.rule(spec), required=required, default=spec.default)
-            values[spec.name] = spec.default if value is None else value
+            values[spec.name] = spec.default if self.raw.values.get(spec.name) is None else value
         return values
 
-    def unknown_keys(self, known: tuple[str, ...]) -> None:
+    def unknown_keys(self, fields: tuple[Field, ...]) -> None:
         """Every key the schema does not know, with the nearest known one suggested."""
+        known = tuple(f.name for f in fields)
         for key in self.raw.values:
             if key not in known:
                 self.fail(key, f"unknown field `{_shown(key)}`.{did_you_mean(key, known)} Remove it or fix its name.")
@@ -352,12 +353,12 @@ def validate_note(raw: RawNote, config: SiteConfig, today: dt.date) -> tuple[Not
                                       f"{len(slug.encode('utf-8'))} bytes, over the limit of {MAX_SEGMENT_BYTES}: "
                                       "shorten the file name"))
     if raw.section == "pages":
-        check.unknown_keys(tuple(f.name for f in PAGE))
+        check.unknown_keys(PAGE)
         note: Any = Page(stem=raw.stem, slug=slug, rel=raw.rel, **check.read(PAGE))
         if slug in RESERVED_PAGES:
             check.fail("title", f"a page cannot be named `{raw.stem}`: the site uses /{slug}/ itself; rename the file")
     elif raw.section == "context":
-        check.unknown_keys(tuple(f.name for f in CONTEXT))
+        check.unknown_keys(CONTEXT)
         values = check.read(CONTEXT)
         when = values.pop("date")
         _check_stem(check, when)
@@ -380,9 +381,9 @@ def validate_note(raw: RawNote, config: SiteConfig, today: dt.date) -> tuple[Not
 
 def _incident(raw: RawNote, check: Checker, slug: str) -> Incident:
     """Check an incident note's fields; launches need what the schema requires of them."""
-    check.unknown_keys(tuple(f.name for f in INCIDENT))
-    kind = check.read(tuple(f for f in INCIDENT if f.name == "kind"))["kind"]
-    values = check.read(tuple(f for f in INCIDENT if f.name != "kind"), launch=kind == LAUNCH)
+    check.unknown_keys(INCIDENT)
+    kind = check.read((KIND,))["kind"]  # first: what a launch requires depends on it
+    values = check.read(tuple(f for f in INCIDENT if f is not KIND), launch=kind == LAUNCH)
     when, time = values.pop("date"), values.pop("time")
     _check_stem(check, when)
     site = values["launch_site"]

@@ -308,6 +308,8 @@ REJECTED: dict[str, list[tuple[int, str]]] = {
     "2017-05-03-outcome.md": [(12, "`outcome` is `sucess`, which is not in [vocabularies.outcomes] of site.toml. "
                                    "Did you mean `success`? Use one of: success, failure, unknown")],
     "2017-05-04-kind.md": [(13, "`kind` is `launches`: use one of launch, nuclear_test. Did you mean `launch`?")],
+    "2017-05-07-kind-typo.md": [(5, "`kind` is `nuclear-test`: use one of launch, nuclear_test. Did you mean "
+                                    "`nuclear_test`?")],
     "2017-05-05-missing-fields.md": [(1, "missing field `outcome`: add `outcome: ...` to the front matter"),
                                      (1, "missing field `title`: add `title: ...` to the front matter")],
     "2017-05-06-source-key.md": [(14, "the source needs a `url` starting with https:// or http://"),
