@@ -1,4 +1,5 @@
-"""A persistent cache of work that depends only on its inputs: checked notes, rendered bodies and pages.
+"""A persistent cache of work that depends only on its inputs: checked notes, timeline lines, and what each
+page was rendered to (its digest and size: the output folder holds the contents).
 
 Every entry is keyed by a digest of exactly what produced it, salted with a digest of Salvo's own code and
 libraries, so a change anywhere invalidates what it touches and nothing stale is served. The cache is data,
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import sqlite3
 import sys
-import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -24,7 +24,7 @@ from salvo.stamp import libraries_digest, walk
 
 CODE = Path(__file__).resolve().parent
 DATABASE = "cache.sqlite"
-FORMAT = "salvo-cache 4"  # a cache written in another format is started afresh
+FORMAT = "salvo-cache 5"  # a cache written in another format is started afresh
 TIMEOUT_SECONDS = 10  # how long a save waits for another build's save to finish
 
 
@@ -52,27 +52,13 @@ def _folder_digest(folder: Path) -> str:
 
 
 @dataclass(frozen=True)
-class Packed:
-    """A file's contents as the cache keeps them: compressed (a quarter of the size to load and save), with
-    the digest and size that let the write stage compare them without unpacking."""
+class Written:
+    """What an output file was last rendered to, as the cache keeps it: the digest and size of its contents, which
+    the output folder itself holds (the write stage checks that it still does, and a page is rendered again where
+    it does not)."""
 
     digest: str
     size: int
-    packed: bytes
-
-    @classmethod
-    def of(cls, data: bytes) -> Packed:
-        """Pack contents."""
-        return cls(digest(data), len(data), zlib.compress(data, 1))
-
-    def unpack(self) -> bytes:
-        """The contents."""
-        return zlib.decompress(self.packed)
-
-
-def unpacked(content: bytes | Packed) -> bytes:
-    """Contents, unpacked if need be."""
-    return content.unpack() if isinstance(content, Packed) else content
 
 
 class Cache:
@@ -88,6 +74,7 @@ class Cache:
         self.old: dict[str, dict[str, Any]] = {}  # the last build's values (decoded from `stored` when first asked)
         self.new: dict[str, dict[str, Any]] = {}  # what this build used or made
         self.made: set[tuple[str, str]] = set()  # what this build (or an earlier one of this Cache) put
+        self.kept: set[str] = set()  # kinds this build keeps whole, used or not
 
     def get(self, kind: str, key: str) -> Any:
         """The cached value, kept for the next build; None when absent (or unreadable)."""
@@ -104,11 +91,9 @@ class Cache:
         return value
 
     def keep(self, kind: str) -> None:
-        """Keep every entry of a kind for the next build, as if this build had used them: for work that a cached
-        result made unneeded now, and that a later build will need again."""
-        for stored_kind, key in self.stored:
-            if stored_kind == kind:
-                self.get(kind, key)
+        """Keep every entry of a kind for the next build, as if this build had used them (without reading them):
+        for work that a cached result made unneeded now, and that a later build will need again."""
+        self.kept.add(kind)
         self.new[kind] = {**self.old.get(kind, {}), **self.new.get(kind, {})}
 
     def put(self, kind: str, key: str, value: Any) -> None:
@@ -119,11 +104,11 @@ class Cache:
     def save(self) -> None:
         """Keep the entries this build used for the next one: in the file, write those that changed and delete
         those it did not use, in one transaction (nothing at all when nothing changed)."""
-        used, self.old, self.new = self.new, self.new, {}
+        used, whole, self.old, self.new, self.kept = self.new, self.kept, self.new, {}, set()
         if not self.file:
             return
         kept = {(kind, key): value for kind, entries in used.items() for key, value in entries.items()}
-        gone = [entry for entry in self.stored if entry not in kept]
+        gone = [entry for entry in self.stored if entry not in kept and entry[0] not in whole]
         # What was read from the file and not made again is as the file has it: only the rest is encoded.
         encoded = {entry: codec.encode(value) for entry, value in kept.items()
                    if entry in self.made or entry not in self.stored}
@@ -145,7 +130,8 @@ class Cache:
         except (sqlite3.Error, OSError) as error:
             self.warn(f"it could not be saved ({error}); the next build will redo the work")
             return
-        self.stored = {entry: written.get(entry) or self.stored[entry] for entry in kept}
+        self.stored = {**{entry: text for entry, text in self.stored.items() if entry[0] in whole},
+                       **{entry: written.get(entry) or self.stored[entry] for entry in kept}}
         self.made = set()
 
     def _load(self) -> dict[tuple[str, str], str]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from salvo.assemble import Site
-from salvo.cache import NoCache, unpacked
+from salvo.cache import NoCache
 from salvo.errors import Problem, SiteError
 from salvo.links import BrokenLink, check_links, parse_page
 from salvo.markup import render_markdown
@@ -44,7 +44,7 @@ def check_site(source: Path, options: Options) -> tuple[list[Problem], list[Prob
         drafts = unfinished_drafts(source, content.notes, content.problems, options)
         site = publishable(content, options)
         # No cache: `check` writes nothing, not even .salvo-cache/.
-        files = {rel: unpacked(packed) for rel, packed in render_site(site, content.bodies, source, NoCache()).items()}
+        files = render_site(site, content.bodies, source, NoCache())
     except SiteError as error:
         return list(error.problems), drafts
     broken = check_links(files, site.config.base_url, static_files(source))

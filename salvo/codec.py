@@ -19,7 +19,7 @@ from typing import Any
 # The dataclasses a cache may hold, by name; nothing else is ever built from a cache.
 CLASSES = (
     "salvo.model:Incident", "salvo.model:ContextEvent", "salvo.model:Page", "salvo.model:Source",
-    "salvo.model:When", "salvo.errors:Problem", "salvo.cache:Packed",
+    "salvo.model:When", "salvo.errors:Problem", "salvo.cache:Written",
 )
 
 
@@ -54,17 +54,21 @@ def _plain(value: Any) -> Any:
         return {"day": value.isoformat()}
     name = f"{type(value).__module__}:{type(value).__qualname__}"
     if name in CLASSES:
-        return {"c": name, "f": [_plain(getattr(value, f.name)) for f in dataclasses.fields(value)]}
+        return {"c": name, "f": [_plain(getattr(value, field)) for field in _class(name)[1]]}
     raise TypeError(f"the cache cannot hold a {type(value).__name__}")
+
+
+PLAIN = {str, int, float, bool, type(None)}  # the types JSON decodes to, besides lists and dicts (exactly these)
 
 
 def _value(data: Any) -> Any:
     """The value plain JSON data stands for."""
-    if data is None or isinstance(data, bool | int | float | str):
+    kind = type(data)
+    if kind in PLAIN:
         return data
-    if isinstance(data, list):
+    if kind is list:
         return [_value(v) for v in data]
-    if not isinstance(data, dict) or len(data) != (2 if "c" in data else 1):
+    if kind is not dict or len(data) != (2 if "c" in data else 1):
         raise ValueError("unknown JSON shape in the cache")
     if "t" in data:
         return tuple(_value(v) for v in data["t"])
@@ -83,10 +87,7 @@ def _value(data: Any) -> Any:
 
 def _build(name: str, values: list[Any]) -> Any:
     """An object of one of CLASSES with these field values, set as they were (computed fields included)."""
-    if name not in CLASSES:
-        raise ValueError(f"the cache names a class it may not hold: {name}")
-    cls = _class(name)
-    names = [f.name for f in dataclasses.fields(cls)]
+    cls, names = _class(name)
     if len(values) != len(names):
         raise ValueError(f"{name} has {len(names)} fields, the cache gives {len(values)}")
     obj = object.__new__(cls)
@@ -96,7 +97,10 @@ def _build(name: str, values: list[Any]) -> Any:
 
 
 @cache
-def _class(name: str) -> type:
-    """One of CLASSES, imported."""
+def _class(name: str) -> tuple[type, tuple[str, ...]]:
+    """One of CLASSES, imported, and the names of its fields; ValueError for any other name."""
+    if name not in CLASSES:
+        raise ValueError(f"the cache names a class it may not hold: {name}")
     module, _, qualname = name.partition(":")
-    return getattr(importlib.import_module(module), qualname)  # type: ignore[no-any-return]
+    cls = getattr(importlib.import_module(module), qualname)
+    return cls, tuple(f.name for f in dataclasses.fields(cls))

@@ -10,7 +10,7 @@ import gc
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -43,10 +43,17 @@ def workers() -> int:
 def parallel_map(task: Callable[[Any], Any], items: Sequence[Any], what: str) -> list[Any]:
     """[task(i) for i in items], spread over forked workers when there is enough work to pay for them; on a
     terminal, a line says how far `what` has got once it takes more than a second."""
+    return list(parallel_results(task, items, what))
+
+
+def parallel_results(task: Callable[[Any], Any], items: Sequence[Any], what: str) -> Iterator[Any]:
+    """task(i) for each of the items in order, as parallel_map, each yielded as soon as it is there (so that the
+    caller can write it and let it go)."""
     global _task
     count = workers()
     if len(items) < MIN_ITEMS or count < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [task(item) for item in progress(items, what)]
+        yield from (task(item) for item in progress(items, what))
+        return
     _task = task
     # Frozen objects are never scanned by the collector, so the workers do not copy the parent's memory by
     # touching it (copy-on-write) nor spend time walking it.
@@ -57,9 +64,9 @@ def parallel_map(task: Callable[[Any], Any], items: Sequence[Any], what: str) ->
                                  initializer=_worker_signals) as pool:
             results = pool.map(_run, items, chunksize=max(1, len(items) // (count * 4)))  # forks and submits
             try:
-                return list(progress(results, what, total=len(items)))
-            except BaseException:
-                pool.shutdown(cancel_futures=True)  # what has not started never will: the build has failed
+                yield from progress(results, what, total=len(items))
+            except BaseException:  # the caller failed or stopped asking: the build has failed
+                pool.shutdown(cancel_futures=True)  # what has not started never will
                 raise
     finally:
         _task = None

@@ -1,7 +1,8 @@
 """build(source, destination) -> BuildReport: the stages, named and in order, data flowing one way.
 
-config -> read -> validate -> assemble -> render -> write. Only `read` touches content/ and only `write`
-touches the output; any problem stops the build before `write`, so the last good site stays whole.
+config -> read -> validate -> assemble -> look at the output -> render -> write. Only `read` touches content/,
+and only `write` changes the output, which is replaced in one step when every file is made; any problem stops
+the build before then, so the last good site stays whole.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from functools import partial
 from pathlib import Path
 
 from salvo.assemble import Site, assemble
-from salvo.cache import Cache, NoCache, code_digest
+from salvo.cache import Cache, NoCache, Written, code_digest
 from salvo.config import SiteConfig, load_config
 from salvo.errors import Problem, SiteError
 from salvo.hashing import digest
@@ -21,11 +22,11 @@ from salvo.model import Note
 from salvo.notes import find_note_files, leaving_links, parse_bytes, read_bytes
 from salvo.options import Options, build_day
 from salvo.parallel import parallel_map
-from salvo.render import DEFAULT_ROOT, render_site
+from salvo.render import DEFAULT_ROOT, Rendering
 from salvo.signature import settled, signature, signed_path, two_seconds_ago
 from salvo.stamp import cache_folder
 from salvo.validate import check_calls, sort_notes, validate_note
-from salvo.write import Outputs, check_destination, write_site
+from salvo.write import Outputs, check_destination, look, write_site
 
 
 @dataclass(frozen=True)
@@ -178,10 +179,17 @@ def build(source: Path, destination: Path, options: Options = Options(), cache: 
     check_destination(source, destination)
     cache = cache if cache is not None else open_cache(source)
     site, content = load_site(source, options, cache, last.site if last else None)
-    files = render_site(site, content.bodies, source, cache)
-    files |= {rel: path.read_bytes() for rel, path in static_files(source).items()}
+    rendering = Rendering(site, content.bodies, source, cache)
+    static: dict[str, bytes] = {rel: path.read_bytes() for rel, path in static_files(source).items()}
     output = str(destination.resolve())
-    outputs = write_site(files, destination, Outputs.of_text(cache.get("output", output)))
+    found = look(destination, Outputs.of_text(cache.get("output", output)), [*rendering.known, *static])
+    # A page is rendered unless what it was last rendered to is known (nothing it reads changed) and still there.
+    files: dict[str, Written | bytes | None] = {
+        rel: known if known and found.holds(rel, known.digest, known.size) else None
+        for rel, known in rendering.known.items()}
+    todo = [rel for rel, known in files.items() if known is None]
+    files |= static
+    outputs = write_site(found, files, rendering.render(todo))
     cache.put("output", output, outputs.text())
     cache.save()
     return BuildReport(content.files, len(files), time.perf_counter() - started, destination, site, outputs)

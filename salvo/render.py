@@ -1,10 +1,12 @@
-"""The Site -> {output path: bytes}: Jinja2 with strict undefined over the outputs of salvo/pages.py, each page
-from the cache unless something its template can read has changed (Keys), the rest on every core."""
+"""The Site -> its output files: Jinja2 with strict undefined over the outputs of salvo/pages.py, each page known
+from the cache unless something its template can read has changed (Keys), the rest rendered on every core."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,7 @@ from jinja2 import meta, nodes
 from markupsafe import Markup
 
 from salvo.assemble import Site
-from salvo.cache import Cache, Packed, code_digest
+from salvo.cache import Cache, Written, code_digest
 from salvo.config import JudgementCall
 from salvo.errors import Problem, SiteError, display_path
 from salvo.fingerprint import Call, Fingerprints
@@ -22,7 +24,7 @@ from salvo.hashing import digest
 from salvo.markup import warm_markdown
 from salvo.model import Incident, period_of
 from salvo.pages import GROUP_TITLES, Output, outputs
-from salvo.parallel import parallel_map
+from salvo.parallel import parallel_results
 from salvo.slugs import slugify
 from salvo.urls import Urls
 
@@ -255,43 +257,97 @@ def call_letter(calls: tuple[JudgementCall, ...], call: JudgementCall) -> str:
     return chr(ord("a") + n) if n < 26 else str(n + 1)
 
 
-def render_site(site: Site, bodies: dict[str, str], source: Path, cache: Cache) -> dict[str, bytes | Packed]:
-    """Every output file of the site but its static files, by path relative to the output folder: each from the
-    cache when nothing its template (or function) can read has changed, the rest rendered on every core."""
-    try:
-        env = template_environment(source, site)
-        keys = Keys(env, code_digest(source / "templates", DEFAULT_ROOT / "templates"))
-        env.globals["line"] = Lines(env, keys, cache)
-        wanted = outputs(site, bodies, Urls(site.config.base_url))
-        found = {o.path: (key, cache.get("page", key)) for o in wanted
-                 for key in [keys.key(o.template, o.context) if o.template else digest(keys.salt, o.path,
-                                                                                        keys.fingerprint(o.make))]}
-        missing = [o for o in wanted if found[o.path][1] is None]
-        if any(o.template and "line" in (keys.read_by(o.template) or {"line"}) for o in missing):
-            for entry in site.entries:  # drawn here once, not in each worker
-                env.globals["line"](entry.incident)  # type: ignore[operator]
-        for template in {o.template for o in missing if o.template}:
-            env.get_template(template)  # compiled here once, not in each worker
+class Rendering:
+    """The site's output files but its static files, each known by what it was last rendered to (from the cache:
+    its digest and size) when nothing its template (or function) can read has changed since, the rest rendered
+    when asked for, on every core."""
+
+    def __init__(self, site: Site, bodies: dict[str, str], source: Path, cache: Cache) -> None:
+        self.site, self.bodies, self.source, self.cache = site, bodies, source, cache
+        self.env = template_environment(source, site)
+        self.keys = Keys(self.env, code_digest(source / "templates", DEFAULT_ROOT / "templates"))
+        self.env.globals["line"] = Lines(self.env, self.keys, cache)
+        self._wanted: dict[str, Output] | None = None
+        self._keys: dict[str, str] = {}
+        # Every output is a function of the site, the bodies, the templates and the code (the salt): when none of
+        # them changed, the last build's results stand, without a key for each page.
+        texts = (text for pair in sorted(bodies.items()) for text in pair)
+        self.whole = digest(self.keys.salt, site.fingerprint, *texts)
+        self.known: dict[str, Written | None]
+        last = cache.get("site", self.whole)
+        if last is not None:
+            paths, digests, sizes = last
+            self.known = {p: Written(d, n) for p, d, n in zip(paths, digests, sizes, strict=True)}
+            for kind in ("page", "line"):  # not needed now, and needed again when a note changes
+                cache.keep(kind)
+        else:
+            with template_problems(source):
+                self.known = {path: cache.get("page", self.key(path)) for path in self.wanted()}
+
+    def wanted(self) -> dict[str, Output]:
+        """Every output file, by path (made once, when first needed)."""
+        if self._wanted is None:
+            self._wanted = {o.path: o for o in outputs(self.site, self.bodies, Urls(self.site.config.base_url))}
+        return self._wanted
+
+    def key(self, path: str) -> str:
+        """The cache key of an output file: the fingerprints of what its template (or function) can read."""
+        if path not in self._keys:
+            o = self.wanted()[path]
+            self._keys[path] = (self.keys.key(o.template, o.context) if o.template
+                                else digest(self.keys.salt, o.path, self.keys.fingerprint(o.make)))
+        return self._keys[path]
+
+    def render(self, paths: list[str]) -> Iterator[tuple[str, bytes, str]]:
+        """Render these output files, each as (path, contents, digest) as soon as it is made, and remember what
+        each was rendered to; once all are, remember the whole site's."""
+        missing = [self.wanted()[path] for path in paths]
+        env = self.env
+        with template_problems(self.source):
+            keys = [self.key(path) for path in paths]
+            if any(o.template and "line" in (self.keys.read_by(o.template) or {"line"}) for o in missing):
+                for entry in self.site.entries:  # drawn here once, not in each worker
+                    env.globals["line"](entry.incident)  # type: ignore[operator]
+            for template in {o.template for o in missing if o.template}:
+                env.get_template(template)  # compiled here once, not in each worker
         if missing:
             warm_markdown()
         # Workers get only positions in `missing`: they were forked with it, and what it holds cannot be pickled.
-        rendered = parallel_map(lambda n: _render(missing[n], env, source), range(len(missing)), "Rendering pages")
-        for output, packed in zip(missing, rendered, strict=True):
-            found[output.path] = (found[output.path][0], packed)
-            cache.put("page", found[output.path][0], packed)
-    except jinja2.TemplateError as error:
-        raise SiteError([template_problem(error, source)]) from None
-    return {path: packed for path, (_, packed) in found.items()}
+        rendered = parallel_results(lambda n: _render(missing[n], env, self.source), range(len(missing)),
+                                    "Rendering pages")
+        for output, key, (data, value) in zip(missing, keys, rendered, strict=True):
+            self.known[output.path] = written = Written(value, len(data))
+            self.cache.put("page", key, written)
+            yield output.path, data, value
+        done = [(path, known) for path, known in self.known.items() if known is not None]
+        if len(done) == len(self.known):
+            self.cache.put("site", self.whole, ([p for p, _ in done], [k.digest for _, k in done],
+                                                [k.size for _, k in done]))
 
 
-def _render(output: Output, env: jinja2.Environment, source: Path) -> Packed:
-    """One output file's contents, packed (in a worker: a template error becomes a problem here)."""
+def render_site(site: Site, bodies: dict[str, str], source: Path, cache: Cache) -> dict[str, bytes]:
+    """Every output file of the site but its static files, rendered, by path relative to the output folder."""
+    rendering = Rendering(site, bodies, source, cache)
+    return {path: data for path, data, _ in rendering.render(list(rendering.wanted()))}
+
+
+def _render(output: Output, env: jinja2.Environment, source: Path) -> tuple[bytes, str]:
+    """One output file's contents and their digest (in a worker: a template error becomes a problem here)."""
     if output.make is not None:
-        return Packed.of(output.make.value())
-    assert output.template is not None
-    context = {name: value.value() if isinstance(value, Call) else value for name, value in output.context.items()}
+        data = output.make.value()
+    else:
+        assert output.template is not None
+        context = {name: value.value() if isinstance(value, Call) else value for name, value in output.context.items()}
+        with template_problems(source):
+            data = xml_text(env.get_template(output.template).render(context)).encode("utf-8")
+    return data, digest(data)
+
+
+@contextmanager
+def template_problems(source: Path) -> Iterator[None]:
+    """Turn a template error into the problem it is (`templates/x.html:line: message`)."""
     try:
-        return Packed.of(xml_text(env.get_template(output.template).render(context)).encode("utf-8"))
+        yield
     except jinja2.TemplateError as error:
         raise SiteError([template_problem(error, source)]) from None
 

@@ -30,12 +30,13 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from salvo.cache import Packed, unpacked
+from salvo.cache import Written
 from salvo.errors import Problem, SiteError
 from salvo.hashing import digest
 from salvo.signature import Signature, folders_of, settled, signature_of, two_seconds_ago
@@ -64,10 +65,6 @@ class Record:
 
     files: dict[str, Known] = field(default_factory=dict)
     folders: dict[str, Signature | None] = field(default_factory=dict)
-
-    def holds(self, paths: dict[str, bytes | Packed]) -> bool:
-        """Whether the record is of exactly these files, with these contents."""
-        return self.files.keys() == paths.keys() and all(self.files[r][0] == _digest_of(c) for r, c in paths.items())
 
 
 @dataclass(frozen=True)
@@ -114,20 +111,21 @@ class Outputs:
 
 @dataclass
 class Survey:
-    """A folder as found, against its record: what its files at the site's paths hold, the signatures of the
-    site's folders in it, and the files, folders and links the site does not have."""
+    """A folder as found, against its record: what its files at the site's paths hold (known, or told by reading
+    them when first asked about, if they have the size asked about), the signatures of the site's folders in it,
+    and the files, folders and links the site does not have."""
 
+    folder: str = ""
     known: dict[str, tuple[str, Signature]] = field(default_factory=dict)
+    unread: dict[str, tuple[int, Signature]] = field(default_factory=dict)  # size and signature
     folders: dict[str, Signature] = field(default_factory=dict)
     strays: list[str] = field(default_factory=list)
 
-    def holds(self, rel: str, value: str) -> bool:
-        """Whether the file at this path is known to hold content with this digest."""
+    def holds(self, rel: str, value: str, size: int) -> bool:
+        """Whether the file at this path holds contents of this digest and size."""
+        if rel not in self.known and self.unread.get(rel, (-1,))[0] == size:
+            self.known[rel] = (_read_digest(f"{self.folder}/{rel}"), self.unread.pop(rel)[1])
         return rel in self.known and self.known[rel][0] == value
-
-    def exact(self, paths: dict[str, bytes | Packed]) -> bool:
-        """Whether the folder holds these files and nothing else."""
-        return not self.strays and all(self.holds(rel, _digest_of(content)) for rel, content in paths.items())
 
 
 def safe_relative(path: str) -> PurePosixPath:
@@ -160,61 +158,135 @@ def check_destination(source: Path, destination: Path) -> None:
                                  "Salvo: choose an empty folder, or remove this one first")])
 
 
-def write_site(files: dict[str, bytes | Packed], destination: Path, previous: Outputs | None = None) -> Outputs:
-    """Make the destination (at the end of any link) hold exactly `files`, and return what it and its spare hold.
+@dataclass(frozen=True)
+class Found:
+    """The output folder (at the end of any link) as a build found it before rendering, and what the last build
+    left there and in the spare."""
 
-    `previous` (what the last build returned) is believed only where the signatures on disk still match it.
-    """
-    paths = {_checked(p): data for p, data in files.items()}
+    target: Path
+    previous: Outputs
+    live: Survey
+
+    def holds(self, rel: str, value: str, size: int) -> bool:
+        """Whether the output's file at this path holds contents of this digest and size."""
+        return self.live.holds(rel, value, size)
+
+
+def look(destination: Path, previous: Outputs | None, paths: Iterable[str]) -> Found:
+    """Look at the output folder that is to hold files at these paths. `previous` (what the last build returned)
+    is believed only where the signatures on disk still match it."""
+    paths = [_checked(rel) for rel in paths]
     if not (isinstance(previous, Outputs) and isinstance(previous.live, Record)):
         previous = Outputs(Record(), None)  # none, or left by an older Salvo
     target = destination.resolve()  # a link to a folder elsewhere stays a link
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(target)
-    live = None
-    if not previous.live.files or previous.live.holds(paths):  # the same site, or one not known: is it there?
-        live = survey(target, previous.live, paths)
-        if live.exact(paths):  # nothing to write (and making a first spare now would copy the whole site)
+    return Found(target, previous, survey(target, previous.live, paths))
+
+
+# A file to write: its contents, what the output already holds (Written), or a file to copy them from.
+Content = bytes | Written | Path
+Rendered = Iterable[tuple[str, bytes, str]]  # files that come later: path, contents and their digest
+Arrival = tuple[str, Content, str]  # a file to be in the output: path, contents and their digest
+
+
+def write_site(found: Found, files: dict[str, Content | None], rendered: Rendered = ()) -> Outputs:
+    """Make the output folder hold exactly `files`, and return what it and its spare hold. A file given as None
+    comes in `rendered`, each written as it arrives; one given as Written is one the output holds (look())."""
+    paths = {_checked(p): content for p, content in files.items()}
+    digests = {rel: _digest_of(content) for rel, content in paths.items()}
+    target, previous = found.target, found.previous
+    arrivals = _arrivals(paths, digests, iter(rendered))
+    held = []  # files the output holds already, while no other has come: nothing may need writing
+    for rel, content, value in arrivals:
+        if not found.holds(rel, value, _size_of(content)):
+            arrivals = chain(held, [(rel, content, value)], arrivals)
+            break
+        held.append((rel, Written(value, _size_of(content)), value))
+    else:
+        if not found.live.strays:  # nothing to write
             before = max(two_seconds_ago(), _clock(target))
-            return Outputs(_trusted(Record(live.known, live.folders), before), previous.spare)
+            return Outputs(_trusted(Record(found.live.known, found.live.folders), before), previous.spare)
+        arrivals = iter(held)
     if not _mount_point(target):
         try:
-            return _exchanged(paths, target, previous)
+            return _exchanged(found, paths, digests, arrivals)
+        except CannotExchange as error:
+            try:  # the site was made beside the output, which refused the exchange: copied into it instead
+                built = ((rel, error.built / rel, value) for rel, value in sorted(digests.items()))
+                return Outputs(_in_place(found, digests, built), previous.spare)  # type: ignore[arg-type]
+            finally:
+                _discard(error.built)
         except OSError as error:
             if error.errno not in CANNOT_EXCHANGE:
                 raise
-    return Outputs(_in_place(paths, target, live or survey(target, previous.live, paths)), previous.spare)
+    return Outputs(_in_place(found, digests, arrivals), previous.spare)
 
 
-def _exchanged(paths: dict[str, bytes | Packed], target: Path, previous: Outputs) -> Outputs:
-    """Bring the spare (or a new folder) up to date with `paths` and exchange it with the target; raise OSError
-    with one of CANNOT_EXCHANGE when no folder can be made beside the target or the two cannot be exchanged."""
+class CannotExchange(Exception):
+    """The output folder could not be exchanged for the one made beside it (`built`), which holds the new site."""
+
+    def __init__(self, built: Path) -> None:
+        super().__init__(str(built))
+        self.built = built
+
+
+def _arrivals(paths: dict[str, Content | None], digests: dict[str, str | None],
+              rendered: Iterator[tuple[str, bytes, str]]) -> Iterator[Arrival]:
+    """Every file with its contents and digest: those given first, then those rendered as they arrive (their digests
+    noted)."""
+    for rel, content in sorted(paths.items()):
+        if content is not None:
+            yield rel, content, digests[rel]  # type: ignore[misc]
+    for rel, data, value in rendered:
+        if rel not in paths or paths[rel] is not None:
+            raise ValueError(f"a rendered file that was not expected: {rel!r}")
+        digests[rel] = value
+        yield rel, data, value
+    if None in digests.values():
+        raise ValueError("a file to be rendered never came")
+
+
+def _exchanged(found: Found, paths: dict[str, Content | None], digests: dict[str, str | None],
+               arrivals: Iterator[Arrival]) -> Outputs:
+    """Bring the spare (or a new folder) up to date with the files arriving and exchange it with the target; raise
+    OSError with one of CANNOT_EXCHANGE when no folder can be made beside the target, and CannotExchange when the
+    two cannot be exchanged."""
+    target, previous = found.target, found.previous
     spare = spare_folder(target)
     if spare.is_dir() and not spare.is_symlink():
-        folder, found = spare, survey(spare, previous.spare or Record(), paths)
+        folder, built = spare, survey(spare, previous.spare or Record(), paths)
     else:
         _discard(spare)
-        folder, found = _new_folder(f".{target.name}{TEMP_PREFIX}", target.parent), Survey()
+        folder, built = _new_folder(f".{target.name}{TEMP_PREFIX}", target.parent), Survey()
     replaced = target.exists()
     try:
-        _remove(folder, found.strays)
+        _remove(folder, built.strays)
         changed, linked = [], []
-        for rel, content in sorted(paths.items()):
-            if found.holds(rel, value := _digest_of(content)):
+        for rel, content, value in arrivals:
+            size = _size_of(content)
+            if built.holds(rel, value, size):
                 continue
             changed.append(rel)
             path = folder / rel
             path.unlink(missing_ok=True)  # never written in place: it may share its inode with the live site
             path.parent.mkdir(parents=True, exist_ok=True)
-            if _link(target / rel, path, previous.live.files.get(rel), value):
+            if found.holds(rel, value, size) and _link(target / rel, path, found.live.known[rel][1]):
                 linked.append(rel)
             else:
-                _write(path, content)
+                _write(path, target / rel if isinstance(content, Written) else content, value)
         folder.chmod(0o755)
-        now = _trusted(_recorded(folder, paths, found, changed + found.strays), _mark(folder))
+        now = _trusted(_recorded(folder, digests, built, changed + built.strays), _mark(folder))  # type: ignore[arg-type]
         # What the replaced site held, with the signatures of files just linked (a link changes the change time).
         was = Record({**previous.live.files, **{rel: now.files[rel] for rel in linked}}, previous.live.folders)
-        _swap(folder, target)
+        try:
+            _swap(folder, target)
+        except OSError as error:
+            if error.errno not in CANNOT_EXCHANGE:
+                raise
+            raise CannotExchange(folder) from error
+    except CannotExchange:
+        raise
     except BaseException:
         _discard(folder)  # the next build makes it again: no half-updated spare to survey, no disk space kept
         raise
@@ -222,30 +294,34 @@ def _exchanged(paths: dict[str, bytes | Packed], target: Path, previous: Outputs
     return Outputs(Record(now.files, now.folders | moved), Record(was.files, was.folders | moved) if replaced else None)
 
 
-def _in_place(paths: dict[str, bytes | Packed], target: Path, live: Survey) -> Record:
+def _in_place(found: Found, digests: dict[str, str | None], arrivals: Iterator[Arrival]) -> Record:
     """Update the target itself: write every changed file under a temporary name inside it, and only when all
     are written, rename them into place and remove the rest; a failure before then removes the temporaries."""
+    target, live = found.target, found.live
     target.mkdir(exist_ok=True)
     temporary = _new_folder(TEMP_PREFIX, target)
     try:
-        changed = [rel for rel, content in sorted(paths.items()) if not live.holds(rel, _digest_of(content))]
-        for n, rel in enumerate(changed):
-            _write(temporary / str(n), paths[rel])
+        changed = []
+        for rel, content, value in arrivals:
+            if not live.holds(rel, value, _size_of(content)):
+                _write(temporary / str(len(changed)), target / rel if isinstance(content, Written) else content, value)
+                changed.append(rel)
         _remove(target, live.strays)
         for n, rel in enumerate(changed):
             (target / rel).parent.mkdir(parents=True, exist_ok=True)
             os.replace(temporary / str(n), target / rel)
     finally:
         _discard(temporary)
-    return _trusted(_recorded(target, paths, live, changed + live.strays), _mark(target))
+    return _trusted(_recorded(target, digests, live, changed + live.strays), _mark(target))  # type: ignore[arg-type]
 
 
-def survey(folder: Path, record: Record, paths: dict[str, bytes | Packed]) -> Survey:
+def survey(folder: Path, record: Record, paths: Iterable[str]) -> Survey:
     """Look at a folder without following links in it: each folder of the site's, listed unless its signature is
     the trusted one recorded, and each file at one of the site's paths, known by the recorded digest while its
     signature is the trusted one recorded, else read when it has the right size. Whatever else is there (but the
     marker and temporary folders) is a stray."""
-    found = Survey()
+    paths = dict.fromkeys(paths)  # in their order, so that records made of the same files are equal
+    found = Survey(str(folder))
     if not folder.is_dir():
         return found
     top, needed = str(folder), folders_of(paths)
@@ -269,7 +345,7 @@ def survey(folder: Path, record: Record, paths: dict[str, bytes | Packed]) -> Su
                     found.strays.append(inner)
     stale = (rel for rel in (*record.files, *record.folders) if rel and rel not in paths and rel not in needed)
     found.strays += [rel for rel in stale if rel.rpartition("/")[0] in trusted]
-    for rel, content in paths.items():
+    for rel in paths:
         if rel.rpartition("/")[0] in absent or not (info := _lstat(f"{top}/{rel}")):
             continue
         if not stat.S_ISREG(info.st_mode):
@@ -278,8 +354,8 @@ def survey(folder: Path, record: Record, paths: dict[str, bytes | Packed]) -> Su
         signed, recorded = signature_of(info), record.files.get(rel)
         if recorded is not None and recorded[1] == signed:
             found.known[rel] = (recorded[0], signed)
-        elif info.st_size == _size_of(content):
-            found.known[rel] = (_read_digest(f"{top}/{rel}"), signed)
+        else:
+            found.unread[rel] = (info.st_size, signed)
     return found
 
 
@@ -296,17 +372,18 @@ def spare_folder(destination: Path) -> Path:
     return destination.with_name(f".{destination.name}{SPARE_SUFFIX}")
 
 
-def _recorded(folder: Path, paths: dict[str, bytes | Packed], found: Survey, touched: list[str]) -> Record:
-    """What the folder holds now that it holds `paths`: the files and folders surveyed that were not touched since
-    (files written, linked or removed, and the folders holding them), and the signatures of the rest."""
+def _recorded(folder: Path, digests: dict[str, str], found: Survey, touched: list[str]) -> Record:
+    """What the folder holds now that it holds files of these digests: the files and folders surveyed that were not
+    touched since (files written, linked or removed, and the folders holding them), and the signatures of the
+    rest."""
     files: dict[str, Known] = {}
-    for rel, content in paths.items():
-        value = _digest_of(content)
-        files[rel] = found.known[rel] if found.holds(rel, value) else (value, signature_of(os.lstat(folder / rel)))
+    for rel, value in digests.items():
+        held = rel in found.known and found.known[rel][0] == value
+        files[rel] = found.known[rel] if held else (value, signature_of(os.lstat(folder / rel)))
     changed = folders_of(touched)
     folders: dict[str, Signature | None] = {
         rel: found.folders[rel] if rel in found.folders and rel not in changed else signature_of(os.lstat(folder / rel))
-        for rel in folders_of(paths)}
+        for rel in folders_of(digests)}
     return Record(files, folders)
 
 
@@ -335,14 +412,18 @@ def _trusted(record: Record, before: int) -> Record:
                   {rel: kept(signed) for rel, signed in record.folders.items()})
 
 
-def _digest_of(content: bytes | Packed) -> str:
-    """A file's content digest, as records keep them."""
-    return content.digest if isinstance(content, Packed) else digest(content)
+def _digest_of(content: Content | None) -> str | None:
+    """A file's content digest, as records keep them (None: not known yet)."""
+    if isinstance(content, Written):
+        return content.digest
+    return digest(content) if isinstance(content, bytes) else None
 
 
-def _size_of(content: bytes | Packed) -> int:
-    """A file's size in bytes."""
-    return content.size if isinstance(content, Packed) else len(content)
+def _size_of(content: Content) -> int:
+    """The size of a file's contents."""
+    if isinstance(content, Written):
+        return content.size
+    return len(content) if isinstance(content, bytes) else content.stat().st_size
 
 
 def _read_digest(path: str) -> str:
@@ -359,11 +440,16 @@ def _new_folder(prefix: str, parent: Path) -> Path:
         raise OSError(error.errno, error.strerror, str(parent)) from None
 
 
-def _write(path: Path, content: bytes | Packed) -> None:
-    """Write a file; a failure names it (a full disk is told only by write() or close(), which do not)."""
+def _write(path: Path, content: bytes | Path, value: str) -> None:
+    """Write a file with these contents, or a copy of a file that holds contents of this digest; a failure names
+    it (a full disk is told only by write() or close(), which do not)."""
+    if isinstance(content, Path):
+        content = content.read_bytes()
+        if digest(content) != value:
+            raise OSError(errno.ESTALE, "changed by hand while the build was writing it", str(path))
     try:
         with open(path, "wb") as handle:
-            handle.write(unpacked(content))
+            handle.write(content)
     except OSError as error:
         raise OSError(error.errno, error.strerror, str(path)) from None
 
@@ -378,13 +464,11 @@ def _remove(folder: Path, strays: list[str]) -> None:
             path.unlink(missing_ok=True)
 
 
-def _link(old: Path, new: Path, recorded: Known | None, value: str) -> bool:
-    """Hard-link a file of the live site that holds this content, as its record shows and its signature, still
-    the trusted one recorded, confirms; False when it does not, or where links cannot be made."""
-    if recorded is None or recorded[0] != value or recorded[1] is None:
-        return False
+def _link(old: Path, new: Path, signed: Signature) -> bool:
+    """Hard-link a file of the live site known to hold the right contents while it has this signature, if it
+    still has; False when it does not, or where links cannot be made."""
     try:
-        if signature_of(os.lstat(old)) != recorded[1]:
+        if signature_of(os.lstat(old)) != signed:
             return False
         os.link(old, new)
     except OSError:

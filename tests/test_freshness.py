@@ -32,7 +32,7 @@ from hypothesis.stateful import (
 )
 
 from salvo import cli, signature
-from salvo.cache import NoCache, unpacked
+from salvo.cache import NoCache
 from salvo.options import Options
 from salvo.pipeline import load_site, static_files
 from salvo.render import render_site
@@ -239,7 +239,7 @@ class Freshness(RuleBasedStateMachine):
     def clean(self, options: Options) -> dict[str, bytes]:
         """What a clean build of the same inputs writes, made in memory: no cache, no earlier output."""
         site, content = load_site(self.root, options, NoCache())
-        files = {rel: unpacked(data) for rel, data in render_site(site, content.bodies, self.root, NoCache()).items()}
+        files = render_site(site, content.bodies, self.root, NoCache())
         files |= {rel: path.read_bytes() for rel, path in static_files(self.root).items()}
         return {rel: files[rel] for rel in sorted(files)}
 
