@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from types import BuiltinFunctionType, FunctionType, MethodType
 from typing import Any
 
@@ -24,17 +24,25 @@ from salvo.hashing import digest
 
 
 class Fingerprints:
-    """Fingerprints of values, each computed once for this object's life (values are held, so ids stay theirs)."""
+    """Fingerprints of values, each computed once for this object's life (values are held, so ids stay theirs;
+    texts are known by their value)."""
 
     def __init__(self) -> None:
         self.known: dict[int, tuple[Any, str]] = {}
+        self.texts: dict[str, str] = {}
 
     def __call__(self, value: Any) -> str:
         """The value's fingerprint."""
-        if value is None or isinstance(value, bool | int | float):
+        kind = type(value)
+        if kind is str:
+            found = self.texts.get(value)
+            if found is None:
+                found = self.texts[value] = combine("str", value)  # one part after the name: any text will do
+            return found
+        if kind in SCALARS or isinstance(value, bool | int | float):
             return f"{type(value).__name__}:{value!r}"
         if isinstance(value, str):
-            return digest("markup" if isinstance(value, Markup) else "str", value)  # any text: length-prefixed
+            return combine("markup" if isinstance(value, Markup) else "str", value)
         held = self.known.get(id(value))
         if held is not None and held[0] is value:
             return held[1]
@@ -47,34 +55,44 @@ class Fingerprints:
         own = getattr(value, "fingerprint", None)
         if isinstance(own, str):
             return own
+        if type(value) is dict:  # the commonest container, before the slower checks below
+            return combine("map", *(part for k, v in value.items() for part in (self(k), self(v))))
         if isinstance(value, dt.date | dt.datetime | dt.timezone | dt.timedelta):
-            return _combine(type(value).__name__, repr(value))
+            return combine(type(value).__name__, repr(value))
         if isinstance(value, bytes):
             return digest("bytes", value)
         if isinstance(value, list | tuple):
-            return _combine(type(value).__name__, *map(self, value))
+            return combine(type(value).__name__, *map(self, value))
         if isinstance(value, frozenset | set):
-            return _combine("set", *sorted(map(self, value)))
+            return combine("set", *sorted(map(self, value)))
         if isinstance(value, Mapping):
-            return _combine("map", *(part for k, v in value.items() for part in (self(k), self(v))))
+            return combine("map", *(part for k, v in value.items() for part in (self(k), self(v))))
         if isinstance(value, Call):
-            return _combine("call", _name(value.function), *map(self, value.args))
+            return combine("call", _name(value.function), *map(self, value.args))
         if isinstance(value, MethodType):
-            return _combine("method", _name(value.__func__), self(value.__self__))
+            return combine("method", _name(value.__func__), self(value.__self__))
         if isinstance(value, partial):
-            return _combine("partial", self(value.func), *map(self, value.args), self(value.keywords))
+            return combine("partial", self(value.func), *map(self, value.args), self(value.keywords))
         if isinstance(value, FunctionType | BuiltinFunctionType | type) or hasattr(value, "__wrapped__"):
-            return _combine("function", _name(value))
+            return combine("function", _name(value))
         if dataclasses.is_dataclass(value):
-            return _combine(type(value).__qualname__,
-                          *(self(getattr(value, f.name)) for f in dataclasses.fields(value)))
+            return combine(type(value).__qualname__, *(self(getattr(value, name)) for name in _fields(type(value))))
         raise TypeError(f"cannot fingerprint a {type(value).__qualname__}: give it a `fingerprint`")
 
 
-def _combine(*parts: str) -> str:
-    """A digest of parts that are digests, type names and reprs of scalars, none holding a NUL (one hash call,
-    not one per part as hashing.digest makes)."""
+SCALARS = {type(None), bool, int, float}
+
+
+def combine(*parts: str) -> str:
+    """A digest of parts that are digests, type names and reprs of scalars, none holding a NUL but the last when
+    it follows a name alone (one hash call, not one per part as hashing.digest makes)."""
     return hashlib.blake2b("\0".join(parts).encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+
+
+@cache
+def _fields(kind: type) -> tuple[str, ...]:
+    """The names of a dataclass's fields."""
+    return tuple(f.name for f in dataclasses.fields(kind))
 
 
 def _name(function: Callable[..., Any]) -> str:

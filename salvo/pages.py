@@ -86,24 +86,25 @@ def html_pages(site: Site, bodies: dict[str, str], urls: Urls) -> Iterator[Outpu
     """Every HTML page of the site."""
     base = urls.base_path
     config = site.config
+    land = call(charts.land_symbol, charts.REGION)  # one value for every page (fingerprinted once)
     for entry in site.entries:
         incident = entry.incident
         text = bodies.get(incident.rel, "")
         yield page("incident.html", f"/incidents/{incident.slug}/", urls, entry=entry, incident=incident,
                    body=body(text, base), description=call(describe, text, base, incident.title),
-                   locator=call(charts.locator, incident), land=call(charts.land_symbol, charts.REGION))
+                   locator=call(charts.locator, incident), land=land)
     compared = [f for f in site.figures if f.period.start.date() >= config.compare_from]
     earlier = [f for f in site.figures if f not in compared]
-    yield page("home.html", "/", urls, latest=timeline(site, site.entries[-LATEST:], False, True),
+    yield page("home.html", "/", urls, latest=call(timeline, site, site.entries[-LATEST:], False, True),
                charts=call(charts.home_charts, site, compared), compared=compared, earlier=earlier,
                description=config.description)
     for path, newest in (("/timeline/", True), ("/timeline/oldest-first/", False)):
-        yield page("timeline.html", path, urls, timeline=timeline(site, site.entries, True, newest), newest=newest,
-                   description="Every incident in the record, " + ("newest" if newest else "oldest")
+        yield page("timeline.html", path, urls, timeline=call(timeline, site, site.entries, True, newest),
+                   newest=newest, description="Every incident in the record, " + ("newest" if newest else "oldest")
                    + " first, with diplomatic milestones in between.")
-    yield page("incidents.html", "/incidents/", urls, timeline=timeline(site, site.entries, False, True),
+    yield page("incidents.html", "/incidents/", urls, timeline=call(timeline, site, site.entries, False, True),
                description="Every incident page, newest first.")
-    yield page("contexts.html", "/context/", urls, timeline=timeline(site, (), True, True),
+    yield page("contexts.html", "/context/", urls, timeline=call(timeline, site, (), True, True),
                description="The diplomatic milestones shown beside the launches.")
     yield page("data.html", "/data/", urls, description="The record as data files: CSV and JSON.")
     for placed in site.context:

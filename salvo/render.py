@@ -19,7 +19,7 @@ from salvo.assemble import Site
 from salvo.cache import Cache, Written, code_digest
 from salvo.config import JudgementCall
 from salvo.errors import Problem, SiteError, display_path
-from salvo.fingerprint import Call, Fingerprints
+from salvo.fingerprint import Call, Fingerprints, combine
 from salvo.hashing import digest
 from salvo.markup import warm_markdown
 from salvo.model import Incident, period_of
@@ -220,7 +220,7 @@ class Keys:
                 parts += [name, self.fingerprint(context[name])]
             elif name in self.env.globals:
                 parts += [name, self.fingerprint(self.env.globals[name])]
-        return digest(*parts)
+        return combine(*parts)  # names, digests and fingerprints: none holds a NUL
 
 
 def template_environment(source: Path, site: Site | None = None) -> jinja2.Environment:
