@@ -7,7 +7,7 @@ the values its template can read, so a page is rendered again exactly when one o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -66,23 +66,52 @@ def feed_bodies(texts: tuple[tuple[str, str], ...], base: str) -> dict[str, str]
     return {slug: render_markdown(text, base) for slug, text in texts}
 
 
-def outputs(site: Site, bodies: dict[str, str], urls: Urls) -> list[Output]:
+def outputs(site: Site, bodies: Mapping[str, str], urls: Urls) -> Iterator[Output]:
     """Every output file of the site but its static files, in a fixed order: the pages, the feed, the sitemap
-    of the pages, and the data files."""
-    pages = list(html_pages(site, bodies, urls))
+    of the pages, and the data files; each made right after it reads the bodies it shows (see Reads)."""
+    pages = []
+    for made in html_pages(site, bodies, urls):
+        pages.append(made)
+        yield made
     base = urls.base_path
     fed = site.entries[::-1][: site.config.feed_entries]  # the latest incidents, latest first
-    return [
-        *pages,
-        Output("feed.xml", "feed.xml", {"entries": fed, "updated": updated(site), "bodies": call(
-            feed_bodies, tuple((e.incident.slug, bodies.get(e.incident.rel, "")) for e in fed), base)}),
-        Output("sitemap.xml", "sitemap.xml", {"paths": [p.context["canonical"] for p in pages
-                                                        if p.path.endswith("index.html")]}),
-        *(Output(path, None, make=call(datafiles.make, path, site, urls)) for path in datafiles.PATHS),
-    ]
+    yield Output("feed.xml", "feed.xml", {"entries": fed, "updated": updated(site), "bodies": call(
+        feed_bodies, tuple((e.incident.slug, bodies.get(e.incident.rel, "")) for e in fed), base)})
+    yield Output("sitemap.xml", "sitemap.xml", {"paths": [p.context["canonical"] for p in pages
+                                                          if p.path.endswith("index.html")]})
+    yield from (Output(path, None, make=call(datafiles.make, path, site, urls)) for path in datafiles.PATHS)
 
 
-def html_pages(site: Site, bodies: dict[str, str], urls: Urls) -> Iterator[Output]:
+class Reads(Mapping[str, str]):
+    """Notes' bodies by path, noting which are read: outputs() reads those an output shows just before it makes
+    it, so the reads between two outputs are the bodies the second one shows (no other value can hold them)."""
+
+    def __init__(self, bodies: Mapping[str, str]) -> None:
+        self.bodies = bodies
+        self.read: list[str] = []
+
+    def __getitem__(self, rel: str) -> str:
+        self.read.append(rel)
+        return self.bodies[rel]
+
+    def get(self, rel: str, default: Any = None) -> Any:  # type: ignore[override]
+        """The body at this path, or the default (a read either way: a body added later shows there)."""
+        self.read.append(rel)
+        return self.bodies.get(rel, default)
+
+    def __iter__(self) -> Iterator[str]:
+        raise TypeError("outputs read bodies one by one, by path")
+
+    def __len__(self) -> int:
+        return len(self.bodies)
+
+    def take(self) -> tuple[str, ...]:
+        """The paths of the bodies read since the last call."""
+        read, self.read = tuple(self.read), []
+        return read
+
+
+def html_pages(site: Site, bodies: Mapping[str, str], urls: Urls) -> Iterator[Output]:
     """Every HTML page of the site."""
     base = urls.base_path
     config = site.config

@@ -23,7 +23,7 @@ from salvo.fingerprint import Call, Fingerprints, combine
 from salvo.hashing import digest
 from salvo.markup import warm_markdown
 from salvo.model import Incident, period_of
-from salvo.pages import GROUP_TITLES, Output, outputs
+from salvo.pages import GROUP_TITLES, Output, Reads, outputs
 from salvo.parallel import parallel_results
 from salvo.slugs import slugify
 from salvo.urls import Urls
@@ -269,25 +269,35 @@ class Rendering:
         self.env.globals["line"] = Lines(self.env, self.keys, cache)
         self._wanted: dict[str, Output] | None = None
         self._keys: dict[str, str] = {}
-        # Every output is a function of the site, the bodies, the templates and the code (the salt): when none of
-        # them changed, the last build's results stand, without a key for each page.
-        texts = (text for pair in sorted(bodies.items()) for text in pair)
-        self.whole = digest(self.keys.salt, site.fingerprint, *texts)
-        self.known: dict[str, Written | None]
+        # Every output is a function of the site, the templates and the code (the salt), and of the bodies it shows,
+        # which outputs() is seen to read (pages.Reads). While the site is the same, the last build's results stand
+        # for every output none of whose bodies changed, without a key for each page.
+        self.whole = digest(self.keys.salt, site.fingerprint)
+        self.texts = {rel: digest(text) for rel, text in bodies.items()}
+        self.reads: dict[str, tuple[str, ...]] = {}
+        self.known: dict[str, Written | None] = {}
         last = cache.get("site", self.whole)
         if last is not None:
-            paths, digests, sizes = last
-            self.known = {p: Written(d, n) for p, d, n in zip(paths, digests, sizes, strict=True)}
-            for kind in ("page", "line"):  # not needed now, and needed again when a note changes
+            paths, digests, sizes, reads, (read, texts) = last
+            was = dict(zip(read, texts, strict=True))
+            changed = {rel for rel in was if self.texts.get(rel) != was[rel]}
+            for path, value, size, shown in zip(paths, digests, sizes, reads, strict=True):
+                self.reads[path] = tuple(shown)
+                self.known[path] = None if changed.intersection(shown) else Written(value, size)
+            for kind in ("page", "line"):  # not all needed now, and needed again when the site changes
                 cache.keep(kind)
-        else:
-            with template_problems(source):
-                self.known = {path: cache.get("page", self.key(path)) for path in self.wanted()}
+        with template_problems(source):
+            for path in (self.wanted() if last is None else [p for p, k in self.known.items() if k is None]):
+                self.known[path] = cache.get("page", self.key(path))
 
     def wanted(self) -> dict[str, Output]:
-        """Every output file, by path (made once, when first needed)."""
+        """Every output file, by path (made once, when first needed), and the bodies each shows."""
         if self._wanted is None:
-            self._wanted = {o.path: o for o in outputs(self.site, self.bodies, Urls(self.site.config.base_url))}
+            bodies = Reads(self.bodies)
+            self._wanted = {}
+            for output in outputs(self.site, bodies, Urls(self.site.config.base_url)):
+                self._wanted[output.path] = output
+                self.reads[output.path] = bodies.take()
         return self._wanted
 
     def key(self, path: str) -> str:
@@ -321,8 +331,10 @@ class Rendering:
             yield output.path, data, value
         done = [(path, known) for path, known in self.known.items() if known is not None]
         if len(done) == len(self.known):
-            self.cache.put("site", self.whole, ([p for p, _ in done], [k.digest for _, k in done],
-                                                [k.size for _, k in done]))
+            read = sorted({rel for shown in self.reads.values() for rel in shown})
+            self.cache.put("site", self.whole, (
+                [p for p, _ in done], [k.digest for _, k in done], [k.size for _, k in done],
+                [list(self.reads[p]) for p, _ in done], (read, [self.texts.get(rel) for rel in read])))
 
 
 def render_site(site: Site, bodies: dict[str, str], source: Path, cache: Cache) -> dict[str, bytes]:

@@ -32,10 +32,10 @@ from hypothesis.stateful import (
 )
 
 from salvo import cli, signature
-from salvo.cache import NoCache
+from salvo.cache import Cache, NoCache
 from salvo.options import Options
 from salvo.pipeline import load_site, static_files
-from salvo.render import render_site
+from salvo.render import Rendering, render_site
 from salvo.serve import preview_builder
 from salvo.write import MARKER
 
@@ -279,3 +279,29 @@ def test_every_rebuild_equals_a_clean_build(chunk: int) -> None:
     run_state_machine_as_test(Freshness, settings=settings(
         max_examples=max(1, EXAMPLES // CHUNKS), stateful_step_count=8, deadline=None,
         suppress_health_check=[HealthCheck.too_slow]))
+
+
+def test_a_body_edit_renders_again_only_the_outputs_that_show_that_body(make_site):
+    """The bodies an output shows are seen as outputs() reads them; while the site is the same, a changed body
+    makes exactly the outputs that show it unknown (to be rendered), and everything else stands."""
+    site = make_site({f"content/incidents/2017-07-0{n}-n{n}.md": incident(f"Launch {n}", f"2017-07-0{n}")
+                      for n in range(1, 4)})
+    cache = Cache(None)  # kept in memory, as the preview's
+
+    def rendering() -> Rendering:
+        built, content = load_site(site.root, Options(), cache)
+        return Rendering(built, content.bodies, site.root, cache)
+
+    first = rendering()
+    note = "content/incidents/2017-07-0{}-n{}.md".format
+    assert {path: shown for path, shown in first.reads.items() if shown} == {
+        **{f"incidents/2017-07-0{n}-n{n}/index.html": (note(n, n),) for n in range(1, 4)},
+        "feed.xml": tuple(note(n, n) for n in (3, 2, 1)),
+    }
+    list(first.render(list(first.known)))
+    cache.save()
+    edited = site.root / note(2, 2)
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    again = rendering()
+    assert sorted(path for path, known in again.known.items() if known is None) == [
+        "feed.xml", "incidents/2017-07-02-n2/index.html"]
