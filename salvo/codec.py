@@ -31,7 +31,7 @@ def encode(value: Any) -> str:
 def decode(text: str | bytes) -> Any:
     """The value encoded in the text; ValueError if it is not what encode() makes."""
     try:
-        return _value(json.loads(text))
+        return json.loads(text, object_hook=_tagged)  # the JSON module's C code does the walking
     except (KeyError, TypeError, IndexError, AttributeError, RecursionError) as error:
         raise ValueError(f"not a cached value: {error}") from None
 
@@ -58,30 +58,25 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"the cache cannot hold a {type(value).__name__}")
 
 
-PLAIN = {str, int, float, bool, type(None)}  # the types JSON decodes to, besides lists and dicts (exactly these)
-
-
-def _value(data: Any) -> Any:
-    """The value plain JSON data stands for."""
-    kind = type(data)
-    if kind in PLAIN:
-        return data
-    if kind is list:
-        return [_value(v) for v in data]
-    if kind is not dict or len(data) != (2 if "c" in data else 1):
+def _tagged(data: dict[str, Any]) -> Any:
+    """The value a tagged JSON object stands for (its contents already decoded); ValueError for anything else."""
+    if len(data) != (2 if "c" in data else 1):
         raise ValueError("unknown JSON shape in the cache")
-    if "t" in data:
-        return tuple(_value(v) for v in data["t"])
-    if "d" in data:
-        return {_value(k): _value(v) for k, v in data["d"]}
-    if "b" in data:
-        return base64.b64decode(data["b"], validate=True)
-    if "dt" in data:
-        return dt.datetime.fromisoformat(data["dt"])
-    if "day" in data:
-        return dt.date.fromisoformat(data["day"])
-    if "c" in data:
-        return _build(data["c"], [_value(v) for v in data["f"]])
+    tag, inner = next(iter(data.items())) if "c" not in data else ("c", data["f"])
+    if tag in ("t", "d", "c") and type(inner) is not list:
+        raise ValueError(f"the cache's {tag!r} holds no list")
+    if tag == "t":
+        return tuple(inner)
+    if tag == "d":
+        return {key: value for key, value in inner}
+    if tag == "b":
+        return base64.b64decode(inner, validate=True)
+    if tag == "dt":
+        return dt.datetime.fromisoformat(inner)
+    if tag == "day":
+        return dt.date.fromisoformat(inner)
+    if tag == "c":
+        return _build(data["c"], inner)
     raise ValueError("unknown tag in the cache")
 
 

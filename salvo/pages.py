@@ -157,7 +157,7 @@ def html_pages(site: Site, bodies: Mapping[str, str], urls: Urls) -> Iterator[Ou
         for group in groups:
             counted = group.tally
             yield page("group.html", f"/{kind}/{group.slug}/", urls, kind=kind, group=group,
-                       terms=by_term(group.entries),
+                       terms=call(by_term, group.entries),
                        description=f"{group.title}: {_plural(len(counted.launch_events), 'launch event')} and "
                        f"{_plural(len(counted.nuclear_tests), 'nuclear test')} counted.")
     for note in site.pages:

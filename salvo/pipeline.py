@@ -182,7 +182,9 @@ def build(source: Path, destination: Path, options: Options = Options(), cache: 
     rendering = Rendering(site, content.bodies, source, cache)
     static: dict[str, bytes] = {rel: path.read_bytes() for rel, path in static_files(source).items()}
     output = str(destination.resolve())
-    found = look(destination, Outputs.of_text(cache.get("output", output)), [*rendering.known, *static])
+    # What the output held after the last build: as this process left it (serve), else as the cache says.
+    held = last.outputs if last and last.destination == destination else Outputs.of_text(cache.get("output", output))
+    found = look(destination, held, [*rendering.known, *static])
     # A page is rendered unless what it was last rendered to is known (nothing it reads changed) and still there.
     files: dict[str, Written | bytes | None] = {
         rel: known if known and found.holds(rel, known.digest, known.size) else None

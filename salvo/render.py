@@ -283,7 +283,7 @@ class Rendering:
             changed = {rel for rel in was if self.texts.get(rel) != was[rel]}
             for path, value, size, shown in zip(paths, digests, sizes, reads, strict=True):
                 self.reads[path] = tuple(shown)
-                self.known[path] = None if changed.intersection(shown) else Written(value, size)
+                self.known[path] = None if shown and not changed.isdisjoint(shown) else Written(value, size)
             for kind in ("page", "line"):  # not all needed now, and needed again when the site changes
                 cache.keep(kind)
         with template_problems(source):

@@ -202,7 +202,7 @@ def write_site(found: Found, files: dict[str, Content | None], rendered: Rendere
         if not found.holds(rel, value, _size_of(content)):
             arrivals = chain(held, [(rel, content, value)], arrivals)
             break
-        held.append((rel, Written(value, _size_of(content)), value))
+        held.append((rel, content, value))
     else:
         if not found.live.strays:  # nothing to write
             before = max(two_seconds_ago(), _clock(target))
