@@ -1,4 +1,8 @@
-"""The file map -> the output folder, made to hold exactly the site, and replaced whole in one step.
+"""The site's files -> the output folder, made to hold exactly the site, and replaced whole in one step.
+
+The output folder is where rendered pages are kept: a page whose inputs did not change is one the output is
+checked to hold still (look(), before rendering), and the rest arrive from the render stage as they are made and
+are written one by one, never all held at once.
 
 The output is checked, not believed. A build looks at each file and folder of the site in the output folder (and
 in the spare it will update), a stat each, and compares it with what the last build recorded there: each file's
@@ -318,8 +322,8 @@ def _in_place(found: Found, digests: dict[str, str | None], arrivals: Iterator[A
 def survey(folder: Path, record: Record, paths: Iterable[str]) -> Survey:
     """Look at a folder without following links in it: each folder of the site's, listed unless its signature is
     the trusted one recorded, and each file at one of the site's paths, known by the recorded digest while its
-    signature is the trusted one recorded, else read when it has the right size. Whatever else is there (but the
-    marker and temporary folders) is a stray."""
+    signature is the trusted one recorded, else read if it has the right size when first asked about
+    (Survey.holds). Whatever else is there (but the marker and temporary folders) is a stray."""
     paths = dict.fromkeys(paths)  # in their order, so that records made of the same files are equal
     found = Survey(str(folder))
     if not folder.is_dir():
