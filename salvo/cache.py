@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +63,18 @@ class Written:
     size: int
 
 
+@dataclass(frozen=True)
+class Saved:
+    """An entry's text as this process wrote it, known by its digest."""
+
+    digest: str
+
+
+def _same(stored: str | Saved | None, text: str) -> bool:
+    """Whether an entry's text is as stored."""
+    return stored == text if not isinstance(stored, Saved) else stored.digest == digest(text)
+
+
 class Cache:
     """Kind -> key -> value, loaded from and saved to `folder`/cache.sqlite. One Cache used for several builds
     carries each build's entries to the next in memory, and a long-running server that says `persist=False`
@@ -70,7 +84,8 @@ class Cache:
         self.folder = folder
         self.file = folder / DATABASE if folder and persist else None
         self.warned = False
-        self.stored: dict[tuple[str, str], str] = self._load() if self.file else {}  # the file's entries, as text
+        # The file's entries, as text (those this object wrote, by their digest: their values are in `old`).
+        self.stored: dict[tuple[str, str], str | Saved] = dict(self._load()) if self.file else {}
         self.old: dict[str, dict[str, Any]] = {}  # the last build's values (decoded from `stored` when first asked)
         self.new: dict[str, dict[str, Any]] = {}  # what this build used or made
         self.made: set[tuple[str, str]] = set()  # what this build (or an earlier one of this Cache) put
@@ -81,7 +96,7 @@ class Cache:
         value = self.new.get(kind, {}).get(key)  # put by an earlier step, or by a build that failed
         if value is None:
             value = self.old.get(kind, {}).get(key)
-        if value is None and (text := self.stored.get((kind, key))) is not None:
+        if value is None and isinstance(text := self.stored.get((kind, key)), str):
             try:
                 value = codec.decode(text)
             except ValueError as error:
@@ -109,11 +124,22 @@ class Cache:
             return
         kept = {(kind, key): value for kind, entries in used.items() for key, value in entries.items()}
         gone = [entry for entry in self.stored if entry not in kept and entry[0] not in whole]
-        # What was read from the file and not made again is as the file has it: only the rest is encoded.
-        encoded = {entry: codec.encode(value) for entry, value in kept.items()
-                   if entry in self.made or entry not in self.stored}
-        written = {entry: text for entry, text in encoded.items() if self.stored.get(entry) != text}
-        if not gone and not written:
+        # What was read from the file and not made again is as the file has it: only the rest is encoded, an entry
+        # at a time as it is written (a build that made everything anew never holds all of it as text at once),
+        # and remembered by its digest.
+        saved: dict[tuple[str, str], Saved] = {}
+
+        def changed() -> Iterator[tuple[str, str, str]]:
+            for entry, value in kept.items():
+                if entry in self.made or entry not in self.stored:
+                    text = codec.encode(value)
+                    if not _same(self.stored.get(entry), text):
+                        saved[entry] = Saved(digest(text))
+                        yield (*entry, text)
+
+        rows = changed()
+        first = next(rows, None)
+        if not gone and first is None:
             self.made = set()
             return
         try:
@@ -123,7 +149,7 @@ class Cache:
                 db.execute("BEGIN IMMEDIATE")
                 db.executemany("DELETE FROM entries WHERE kind = ? AND key = ?", gone)
                 db.executemany("INSERT OR REPLACE INTO entries (kind, key, value) VALUES (?, ?, ?)",
-                               [(kind, key, text) for (kind, key), text in written.items()])
+                               chain([first] if first else [], rows))
                 db.execute("COMMIT")
             finally:
                 db.close()
@@ -131,7 +157,7 @@ class Cache:
             self.warn(f"it could not be saved ({error}); the next build will redo the work")
             return
         self.stored = {**{entry: text for entry, text in self.stored.items() if entry[0] in whole},
-                       **{entry: written.get(entry) or self.stored[entry] for entry in kept}}
+                       **{entry: saved.get(entry) or self.stored[entry] for entry in kept}}
         self.made = set()
 
     def _load(self) -> dict[tuple[str, str], str]:

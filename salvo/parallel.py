@@ -62,7 +62,7 @@ def parallel_results(task: Callable[[Any], Any], items: Sequence[Any], what: str
         # An executor, not a Pool: a worker that dies raises BrokenProcessPool instead of hanging the build.
         with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"),
                                  initializer=_worker_signals) as pool:
-            results = pool.map(_run, items, chunksize=max(1, len(items) // (count * 4)))  # forks and submits
+            results = pool.map(_run, items, chunksize=max(1, min(len(items) // (count * 4), 64)))  # forks, submits
             try:
                 yield from progress(results, what, total=len(items))
             except BaseException:  # the caller failed or stopped asking: the build has failed
