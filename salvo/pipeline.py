@@ -191,7 +191,7 @@ def build(source: Path, destination: Path, options: Options = Options(), cache: 
         for rel, known in rendering.known.items()}
     todo = [rel for rel, known in files.items() if known is None]
     files |= static
-    outputs = write_site(found, files, rendering.render(todo))
+    outputs = write_site(found, files, lambda put: rendering.render(todo, put))
     cache.put("output", output, outputs.text())
     cache.save()
     return BuildReport(content.files, len(files), time.perf_counter() - started, destination, site, outputs)

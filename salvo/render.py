@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -308,9 +308,11 @@ class Rendering:
                                 else digest(self.keys.salt, o.path, self.keys.fingerprint(o.make)))
         return self._keys[path]
 
-    def render(self, paths: list[str]) -> Iterator[tuple[str, bytes, str]]:
+    def render(self, paths: list[str], put: Callable[[int, bytes], Any] | None = None
+               ) -> Iterator[tuple[str, Any, str]]:
         """Render these output files, each as (path, contents, digest) as soon as it is made, and remember what
-        each was rendered to; once all are, remember the whole site's."""
+        each was rendered to; once all are, remember the whole site's. `put(n, contents)`, given, keeps the n-th
+        file's contents where the worker that made it is (the write stage's staging folder) and stands for them."""
         missing = [self.wanted()[path] for path in paths]
         env = self.env
         with template_problems(self.source):
@@ -322,13 +324,17 @@ class Rendering:
                 env.get_template(template)  # compiled here once, not in each worker
         if missing:
             warm_markdown()
+
+        def make(n: int) -> tuple[Any, str, int]:
+            data, value = _render(missing[n], env, self.source)
+            return (put(n, data) if put else data), value, len(data)
+
         # Workers get only positions in `missing`: they were forked with it, and what it holds cannot be pickled.
-        rendered = parallel_results(lambda n: _render(missing[n], env, self.source), range(len(missing)),
-                                    "Rendering pages")
-        for output, key, (data, value) in zip(missing, keys, rendered, strict=True):
-            self.known[output.path] = written = Written(value, len(data))
+        rendered = parallel_results(make, range(len(missing)), "Rendering pages")
+        for output, key, (content, value, size) in zip(missing, keys, rendered, strict=True):
+            self.known[output.path] = written = Written(value, size)
             self.cache.put("page", key, written)
-            yield output.path, data, value
+            yield output.path, content, value
         done = [(path, known) for path, known in self.known.items() if known is not None]
         if len(done) == len(self.known):
             read = sorted({rel for shown in self.reads.values() for rel in shown})

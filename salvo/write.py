@@ -34,7 +34,7 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path, PurePosixPath
@@ -188,16 +188,63 @@ def look(destination: Path, previous: Outputs | None, paths: Iterable[str]) -> F
     return Found(target, previous, survey(target, previous.live, paths))
 
 
-# A file to write: its contents, what the output already holds (Written), or a file to copy them from.
-Content = bytes | Written | Path
-Rendered = Iterable[tuple[str, bytes, str]]  # files that come later: path, contents and their digest
+@dataclass(frozen=True)
+class Staged:
+    """A file written into the staging folder (by a worker, as it rendered it), to be moved into place."""
+
+    path: Path
+    size: int
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A folder on the output's file system where workers put the files they render, so that each is moved into
+    place rather than sent to this process and written again."""
+
+    folder: Path
+
+    def put(self, n: int, data: bytes) -> Staged:
+        """Write the n-th rendered file into the folder."""
+        path = self.folder / str(n)
+        _write(path, data, "")
+        return Staged(path, len(data))
+
+
+# A file to write: its contents, what the output already holds (Written), a file rendered into the staging folder,
+# or a file to copy them from.
+Content = bytes | Written | Staged | Path
+Rendered = Iterable[tuple[str, bytes | Staged, str]]  # files that come later: path, contents and their digest
+Render = Callable[[Callable[[int, bytes], Staged]], Rendered]  # renders them, putting each into the stage given
 Arrival = tuple[str, Content, str]  # a file to be in the output: path, contents and their digest
 
 
-def write_site(found: Found, files: dict[str, Content | None], rendered: Rendered = ()) -> Outputs:
-    """Make the output folder hold exactly `files`, and return what it and its spare hold. A file given as None
-    comes in `rendered`, each written as it arrives; one given as Written is one the output holds (look())."""
+def write_site(found: Found, files: dict[str, Content | None], render: Render | None = None) -> Outputs:
+    """Make the output folder hold exactly `files`, and return what it and its spare hold. The files given as None
+    come from `render`, which puts each into a staging folder as it is made; one given as Written is one the output
+    holds (look())."""
     paths = {_checked(p): content for p, content in files.items()}
+    stage = _stage(found.target) if None in paths.values() else None
+    try:
+        return _write_site(found, paths, render(stage.put) if render and stage else ())
+    finally:
+        if stage:
+            _discard(stage.folder)
+
+
+def _stage(target: Path) -> Stage:
+    """A staging folder on the output's file system: beside it, or inside it where nothing can be made beside it."""
+    if not _mount_point(target):
+        try:
+            return Stage(_new_folder(f".{target.name}{TEMP_PREFIX}", target.parent))
+        except OSError as error:
+            if error.errno not in CANNOT_EXCHANGE:
+                raise
+    target.mkdir(exist_ok=True)
+    return Stage(_new_folder(TEMP_PREFIX, target))
+
+
+def _write_site(found: Found, paths: dict[str, Content | None], rendered: Rendered) -> Outputs:
+    """write_site, with the rendered files as they come."""
     digests = {rel: _digest_of(content) for rel, content in paths.items()}
     target, previous = found.target, found.previous
     arrivals = _arrivals(paths, digests, iter(rendered))
@@ -236,7 +283,7 @@ class CannotExchange(Exception):
 
 
 def _arrivals(paths: dict[str, Content | None], digests: dict[str, str | None],
-              rendered: Iterator[tuple[str, bytes, str]]) -> Iterator[Arrival]:
+              rendered: Iterator[tuple[str, bytes | Staged, str]]) -> Iterator[Arrival]:
     """Every file with its contents and digest: those given first, then those rendered as they arrive (their digests
     noted)."""
     for rel, content in sorted(paths.items()):
@@ -278,7 +325,7 @@ def _exchanged(found: Found, paths: dict[str, Content | None], digests: dict[str
             if found.holds(rel, value, size) and _link(target / rel, path, found.live.known[rel][1]):
                 linked.append(rel)
             else:
-                _write(path, target / rel if isinstance(content, Written) else content, value)
+                _put(path, target / rel if isinstance(content, Written) else content, value)
         folder.chmod(0o755)
         now = _trusted(_recorded(folder, digests, built, changed + built.strays), _mark(folder))  # type: ignore[arg-type]
         # What the replaced site held, with the signatures of files just linked (a link changes the change time).
@@ -308,7 +355,7 @@ def _in_place(found: Found, digests: dict[str, str | None], arrivals: Iterator[A
         changed = []
         for rel, content, value in arrivals:
             if not live.holds(rel, value, _size_of(content)):
-                _write(temporary / str(len(changed)), target / rel if isinstance(content, Written) else content, value)
+                _put(temporary / str(len(changed)), target / rel if isinstance(content, Written) else content, value)
                 changed.append(rel)
         _remove(target, live.strays)
         for n, rel in enumerate(changed):
@@ -425,7 +472,7 @@ def _digest_of(content: Content | None) -> str | None:
 
 def _size_of(content: Content) -> int:
     """The size of a file's contents."""
-    if isinstance(content, Written):
+    if isinstance(content, Written | Staged):
         return content.size
     return len(content) if isinstance(content, bytes) else content.stat().st_size
 
@@ -442,6 +489,14 @@ def _new_folder(prefix: str, parent: Path) -> Path:
         return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=parent))
     except OSError as error:
         raise OSError(error.errno, error.strerror, str(parent)) from None
+
+
+def _put(path: Path, content: bytes | Staged | Path, value: str) -> None:
+    """Put a file in place: write it, move it from the staging folder, or copy it."""
+    if isinstance(content, Staged):
+        os.replace(content.path, path)
+    else:
+        _write(path, content, value)
 
 
 def _write(path: Path, content: bytes | Path, value: str) -> None:
