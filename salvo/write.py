@@ -34,7 +34,7 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path, PurePosixPath
@@ -224,9 +224,12 @@ def write_site(found: Found, files: dict[str, Content | None], render: Render | 
     holds (look())."""
     paths = {_checked(p): content for p, content in files.items()}
     stage = _stage(found.target) if None in paths.values() else None
+    rendered = render(stage.put) if render and stage else iter(())
     try:
-        return _write_site(found, paths, render(stage.put) if render and stage else ())
+        return _write_site(found, paths, rendered)
     finally:
+        if isinstance(rendered, Generator):
+            rendered.close()  # a write that failed stops the workers now, before their folder goes
         if stage:
             _discard(stage.folder)
 
