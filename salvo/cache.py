@@ -89,7 +89,7 @@ class Cache:
         self.old: dict[str, dict[str, Any]] = {}  # the last build's values (decoded from `stored` when first asked)
         self.new: dict[str, dict[str, Any]] = {}  # what this build used or made
         self.made: set[tuple[str, str]] = set()  # what this build (or an earlier one of this Cache) put
-        self.kept: set[str] = set()  # kinds this build keeps whole, used or not
+        self.whole: set[str] = set()  # kinds this build keeps whole, used or not
 
     def get(self, kind: str, key: str) -> Any:
         """The cached value, kept for the next build; None when absent (or unreadable)."""
@@ -108,7 +108,7 @@ class Cache:
     def keep(self, kind: str) -> None:
         """Keep every entry of a kind for the next build, as if this build had used them (without reading them):
         for work that a cached result made unneeded now, and that a later build will need again."""
-        self.kept.add(kind)
+        self.whole.add(kind)
         self.new[kind] = {**self.old.get(kind, {}), **self.new.get(kind, {})}
 
     def put(self, kind: str, key: str, value: Any) -> None:
@@ -119,7 +119,7 @@ class Cache:
     def save(self) -> None:
         """Keep the entries this build used for the next one: in the file, write those that changed and delete
         those it did not use, in one transaction (nothing at all when nothing changed)."""
-        used, whole, self.old, self.new, self.kept = self.new, self.kept, self.new, {}, set()
+        used, whole, self.old, self.new, self.whole = self.new, self.whole, self.new, {}, set()
         if not self.file:
             return
         kept = {(kind, key): value for kind, entries in used.items() for key, value in entries.items()}

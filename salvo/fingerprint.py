@@ -55,7 +55,7 @@ class Fingerprints:
         own = getattr(value, "fingerprint", None)
         if isinstance(own, str):
             return own
-        if type(value) is dict:  # the commonest container, before the slower checks below
+        if type(value) is dict or isinstance(value, Mapping):  # the commonest container first
             return combine("map", *(part for k, v in value.items() for part in (self(k), self(v))))
         if isinstance(value, dt.date | dt.datetime | dt.timezone | dt.timedelta):
             return combine(type(value).__name__, repr(value))
@@ -65,8 +65,6 @@ class Fingerprints:
             return combine(type(value).__name__, *map(self, value))
         if isinstance(value, frozenset | set):
             return combine("set", *sorted(map(self, value)))
-        if isinstance(value, Mapping):
-            return combine("map", *(part for k, v in value.items() for part in (self(k), self(v))))
         if isinstance(value, Call):
             return combine("call", _name(value.function), *map(self, value.args))
         if isinstance(value, MethodType):

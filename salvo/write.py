@@ -206,7 +206,7 @@ class Stage:
     def put(self, n: int, data: bytes) -> Staged:
         """Write the n-th rendered file into the folder."""
         path = self.folder / str(n)
-        _write(path, data, "")
+        _write(path, data)
         return Staged(path, len(data))
 
 
@@ -328,7 +328,7 @@ def _exchanged(found: Found, paths: dict[str, Content | None], digests: dict[str
             if found.holds(rel, value, size) and _link(target / rel, path, found.live.known[rel][1]):
                 linked.append(rel)
             else:
-                _put(path, target / rel if isinstance(content, Written) else content, value)
+                _put(path, content, value, target / rel)
         folder.chmod(0o755)
         now = _trusted(_recorded(folder, digests, built, changed + built.strays), _mark(folder))  # type: ignore[arg-type]
         # What the replaced site held, with the signatures of files just linked (a link changes the change time).
@@ -358,7 +358,7 @@ def _in_place(found: Found, digests: dict[str, str | None], arrivals: Iterator[A
         changed = []
         for rel, content, value in arrivals:
             if not live.holds(rel, value, _size_of(content)):
-                _put(temporary / str(len(changed)), target / rel if isinstance(content, Written) else content, value)
+                _put(temporary / str(len(changed)), content, value, target / rel)
                 changed.append(rel)
         _remove(target, live.strays)
         for n, rel in enumerate(changed):
@@ -494,24 +494,25 @@ def _new_folder(prefix: str, parent: Path) -> Path:
         raise OSError(error.errno, error.strerror, str(parent)) from None
 
 
-def _put(path: Path, content: bytes | Staged | Path, value: str) -> None:
-    """Put a file in place: write it, move it from the staging folder, or copy it."""
+def _put(path: Path, content: Content, value: str, live: Path) -> None:
+    """Put a file in place: write its contents, move it from the staging folder, or copy it (from the live output,
+    for contents the output holds)."""
     if isinstance(content, Staged):
         os.replace(content.path, path)
+    elif isinstance(content, bytes):
+        _write(path, content)
     else:
-        _write(path, content, value)
-
-
-def _write(path: Path, content: bytes | Path, value: str) -> None:
-    """Write a file with these contents, or a copy of a file that holds contents of this digest; a failure names
-    it (a full disk is told only by write() or close(), which do not)."""
-    if isinstance(content, Path):
-        content = content.read_bytes()
-        if digest(content) != value:
+        data = (live if isinstance(content, Written) else content).read_bytes()
+        if digest(data) != value:
             raise OSError(errno.ESTALE, "changed by hand while the build was writing it", str(path))
+        _write(path, data)
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write a file; a failure names it (a full disk is told only by write() or close(), which do not)."""
     try:
         with open(path, "wb") as handle:
-            handle.write(content)
+            handle.write(data)
     except OSError as error:
         raise OSError(error.errno, error.strerror, str(path)) from None
 

@@ -1,10 +1,13 @@
 """Real machines, real folders: an output changed by hand, a destination that is a link or a mount point, a full or
 read-only disk, a source that cannot be written. Each case runs build.py as a process on real file systems (tmpfs
-and bind mounts, which these tests make and undo: they run as root) and ends as a clean build would.
+and bind mounts, which these tests make and undo: they run as root) and ends as a clean build would; the one
+refusal no file system here can be made to give (an exchange refused after the new site was made beside the
+output) is simulated in this process.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import subprocess
@@ -17,6 +20,8 @@ from pathlib import Path
 import pytest
 from conftest import BUILD, SITE_TOML, Site
 from test_output_safety import build_env, difference, record, use
+
+from salvo import pipeline, write
 
 Mount = Callable[..., Path]
 
@@ -214,6 +219,30 @@ def test_a_destination_that_is_a_mount_point_is_updated_in_place(make_site, tmp_
     failed = site.run("build", env=build_env())
     assert failed.code == 1 and snapshot(site.public) == before
     assert subprocess.run(["mountpoint", "-q", str(site.public)]).returncode == 0
+
+
+def test_an_exchange_refused_after_the_new_site_is_made_updates_the_output_in_place(make_site, tmp_path,
+                                                                                   monkeypatch):
+    site = make_site(record("A", 6))
+    built(site)
+    use(site, record("B", 6))
+
+    def refuse(new: Path, old: Path) -> bool:
+        raise OSError(errno.EXDEV, os.strerror(errno.EXDEV), str(old))
+
+    monkeypatch.setattr(write, "_exchange", refuse)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", build_env()["SOURCE_DATE_EPOCH"])
+    live = site.public.stat().st_ino
+    pipeline.build(site.root, site.public)
+    assert site.public.stat().st_ino == live, "public/ was replaced, not updated in place"
+    expected = clean(site, tmp_path / "clean")
+    assert snapshot(site.public) == expected, difference(snapshot(site.public), expected)
+    assert leftovers(site.public, site.root) == []
+    monkeypatch.undo()
+    edit_title(site, 1, "Changed again")
+    built(site)  # the next build, with the exchange working again, starts from what this one left
+    expected = clean(site, tmp_path / "clean-again")
+    assert snapshot(site.public) == expected, difference(snapshot(site.public), expected)
 
 
 def test_a_full_disk_under_a_mount_point_leaves_it_as_it_was(make_site, tmp_path, mount):

@@ -18,6 +18,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import TypeVar
 
@@ -25,7 +26,7 @@ import pytest
 from conftest import BUILD, ROOT, SITE_TOML, Page, Site, incident
 
 from salvo.errors import Problem
-from salvo.serve import OVERLAY_ID, Preview, preview_builder
+from salvo.serve import OVERLAY_ID, STEP_MS, Preview, preview_builder
 
 T = TypeVar("T")
 NOTE = "content/incidents/2017-07-04-test.md"
@@ -311,7 +312,7 @@ def test_a_half_written_note_is_never_published(serve: Callable[..., Served]) ->
 def test_a_burst_of_saves_ends_on_the_final_content(serve: Callable[..., Served]) -> None:
     served = serve()
     path = served.site.root / NOTE
-    started = time.monotonic()
+    saved = []
     for i in range(1, 21):
         if i % 2:
             path.write_text("")  # truncate, then write: a moment with an empty note
@@ -320,12 +321,14 @@ def test_a_burst_of_saves_ends_on_the_final_content(serve: Callable[..., Served]
             temp = path.with_name(f".{path.name}.tmp")
             temp.write_text(incident(body=f"Save {i}."))
             os.replace(temp, path)
+        saved.append(time.monotonic())
         time.sleep(0.002)  # as a tool rewrites files: faster than the watcher's quiet period (30 ms)
-    assert time.monotonic() - started < 0.5
     until(lambda: served.shows("Save 20."), CHANGE, "the final save")
     time.sleep(0.6)
     assert served.shows("Save 20."), "nothing older replaces the final content"
-    assert 1 <= served.rebuilds() <= 3, f"a burst gives one rebuild, not {served.rebuilds()}"
+    # A loaded machine may pause the burst for longer than the quiet period: each such pause may end a burst.
+    pauses = sum(later - earlier > STEP_MS / 1000 for earlier, later in pairwise(saved))
+    assert 1 <= served.rebuilds() <= 3 + pauses, f"a burst gives one rebuild, not {served.rebuilds()}"
     assert "found in" not in served.out(), "no half-written state was built"
 
 
